@@ -1,0 +1,154 @@
+#include "firmware/display_driver.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "firmware/miniport/dmasim_ioctl.h"
+#include "models/page.h"
+#include "models/sim_time.h"
+
+namespace dmasim {
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64 finalizer
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+void fill_pattern(std::uint8_t* dst, std::uint64_t n, std::uint64_t seed, std::uint64_t position) {
+  std::uint64_t word_index = position / 8;
+  std::uint64_t word = mix(seed ^ mix(word_index));
+  unsigned byte = position % 8;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    dst[i] = static_cast<std::uint8_t>(word >> (8 * byte));
+    if (++byte == 8) {
+      byte = 0;
+      word = mix(seed ^ mix(++word_index));
+    }
+  }
+}
+
+DisplayDriver::DisplayDriver(Cpu& cpu, VideoPortDevice& device, AddressSpace& space,
+                             SparseMemory& host, SparseMemory& vram, std::uint64_t seed)
+    : cpu_(cpu), device_(device), space_(space), host_(host), vram_(vram), seed_(seed) {}
+
+void DisplayDriver::run(const std::vector<RequestSpec>& requests) {
+  for (std::size_t i = 0; i < requests.size(); ++i) results_.push_back(transfer(i, requests[i]));
+}
+
+void DisplayDriver::fill_host(std::uint64_t va, std::uint64_t len, std::uint64_t seed) {
+  std::uint64_t pos = 0;
+  while (pos < len) {
+    const std::uint64_t n = std::min(len - pos, PAGE_SIZE - BYTE_OFFSET(va + pos));
+    fill_pattern(host_.page_ptr(space_.translate(va + pos)), n, seed, pos);
+    pos += n;
+  }
+}
+
+bool DisplayDriver::compare(std::uint64_t va, std::uint64_t vram_addr, std::uint64_t len,
+                            std::string* where) {
+  std::vector<std::uint8_t> dev(PAGE_SIZE);
+  std::uint64_t pos = 0;
+  while (pos < len) {
+    const std::uint64_t n = std::min(len - pos, PAGE_SIZE - BYTE_OFFSET(va + pos));
+    const std::uint8_t* h = host_.page_ptr(space_.translate(va + pos));
+    vram_.read(vram_addr + pos, dev.data(), n);
+    const auto bad = std::mismatch(h, h + n, dev.data());
+    if (bad.first != h + n) {
+      std::ostringstream s;
+      const std::uint64_t at = pos + static_cast<std::uint64_t>(bad.first - h);
+      s << "byte " << at << " of " << len << ": host 0x" << std::hex << unsigned(*bad.first)
+        << " vs VRAM 0x" << unsigned(*bad.second) << std::dec << " (host PA 0x" << std::hex
+        << space_.translate(va + at) << ", VRAM 0x" << vram_addr + at << std::dec << ")";
+      *where = s.str();
+      return false;
+    }
+    pos += n;
+  }
+  return true;
+}
+
+RequestResult DisplayDriver::transfer(std::size_t index, const RequestSpec& spec) {
+  RequestResult r;
+  r.spec = spec;
+  const std::uint64_t data_seed = mix(seed_ ^ mix(2 * index + 1));
+  const std::uint64_t background_seed = mix(seed_ ^ mix(2 * index + 2));
+  const std::uint64_t span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(spec.offset, spec.size);
+  // The buffer's whole pages get background first, so bytes beside it are guards too.
+  const std::uint64_t va = space_.allocate(spec.size, spec.offset);
+  const std::uint64_t page_va = PAGE_ALIGN(va);
+  const std::uint64_t vram = kVramBase;
+  const std::uint64_t g = kGuardBytes;
+  std::vector<std::uint8_t> guard(g);
+  fill_pattern(guard.data(), g, background_seed, ~0ULL - g);
+  if (spec.to_device) {
+    fill_host(va, spec.size, data_seed);
+    std::vector<std::uint8_t> bg(PAGE_SIZE);
+    for (std::uint64_t pos = 0; pos < spec.size; pos += PAGE_SIZE) {
+      const std::uint64_t n = std::min<std::uint64_t>(PAGE_SIZE, spec.size - pos);
+      fill_pattern(bg.data(), n, background_seed, pos);
+      vram_.write(vram + pos, bg.data(), n);
+    }
+  } else {
+    fill_host(page_va, span * PAGE_SIZE, background_seed);
+    std::vector<std::uint8_t> data(PAGE_SIZE);
+    for (std::uint64_t pos = 0; pos < spec.size; pos += PAGE_SIZE) {
+      const std::uint64_t n = std::min<std::uint64_t>(PAGE_SIZE, spec.size - pos);
+      fill_pattern(data.data(), n, data_seed, pos);
+      vram_.write(vram + pos, data.data(), n);
+    }
+  }
+  vram_.write(vram - g, guard.data(), g);
+  vram_.write(vram + spec.size, guard.data(), g);
+
+  const VideoPortStats before = device_.stats();
+  const std::uint64_t isr0 = cpu_.isr_claimed(), dpc0 = cpu_.dpc_count();
+  r.start_ps = now_ps();
+  DMASIM_TRANSFER req{};
+  req.Buffer = reinterpret_cast<PVOID>(va);
+  req.Length = static_cast<ULONG>(spec.size);
+  req.ToDevice = spec.to_device ? TRUE : FALSE;
+  req.VramAddress = vram;
+  r.status = device_.ioctl(IOCTL_VIDEO_DMASIM_TRANSFER, &req, sizeof(req), nullptr, 0);
+  r.end_ps = now_ps();
+  r.chunks = device_.stats().complete_dma - before.complete_dma;
+  r.sg_elements = device_.stats().sg_elements - before.sg_elements;
+  r.interrupts = cpu_.isr_claimed() - isr0;
+  r.dpcs = cpu_.dpc_count() - dpc0;
+
+  // Check: destination equals source, and nothing beside the destination changed.
+  std::string where;
+  r.data_ok = r.status == NO_ERROR && compare(va, vram, spec.size, &where);
+  if (r.status != NO_ERROR) where = "request failed with VP_STATUS " + std::to_string(r.status);
+  std::vector<std::uint8_t> seen(g);
+  for (std::uint64_t at : {vram - g, vram + spec.size}) {
+    vram_.read(at, seen.data(), g);
+    if (r.data_ok && seen != guard) {
+      r.data_ok = false;
+      where = "VRAM guard bytes at 0x" + std::to_string(at) + " were overwritten";
+    }
+  }
+  if (r.data_ok && !spec.to_device) {
+    std::vector<std::uint8_t> expect(PAGE_SIZE);
+    const std::uint64_t head = BYTE_OFFSET(va), tail_start = va + spec.size;
+    const std::uint64_t tail = page_va + span * PAGE_SIZE - tail_start;
+    for (auto [start, n] : {std::pair{page_va, head}, std::pair{tail_start, tail}}) {
+      if (n == 0) continue;
+      fill_pattern(expect.data(), n, background_seed, start - page_va);
+      if (!std::equal(expect.begin(), expect.begin() + n, host_.page_ptr(space_.translate(start)))) {
+        r.data_ok = false;
+        where = "host bytes beside the buffer (VA 0x" + std::to_string(start) + ") changed";
+      }
+    }
+  }
+  r.mismatch = where;
+  space_.release(va);
+  return r;
+}
+
+}  // namespace dmasim

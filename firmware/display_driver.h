@@ -1,0 +1,63 @@
+// The display driver's workload: for each request it prepares a buffer (seeded pattern, guard
+// bytes around the destination), sends the transfer IOCTL to the miniport, waits for the whole
+// request, and checks every byte of the destination and its guards (host buffer vs VRAM).
+// Runs on the CPU's passive thread; buffer preparation and checking are testbench work and take
+// no simulated time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "firmware/kernel/cpu.h"
+#include "firmware/videoport/videoport.h"
+#include "firmware/virtual_memory.h"
+#include "models/sparse_memory.h"
+
+namespace dmasim {
+
+struct RequestSpec {
+  std::uint64_t size;
+  std::uint64_t offset;  // byte offset of the host buffer in its first page
+  bool to_device;
+};
+
+struct RequestResult {
+  RequestSpec spec;
+  VP_STATUS status = NO_ERROR;
+  std::uint64_t chunks = 0, interrupts = 0, dpcs = 0, sg_elements = 0;
+  std::uint64_t start_ps = 0, end_ps = 0;
+  bool data_ok = false;
+  std::string mismatch;  // where the first wrong byte is, if any
+};
+
+class DisplayDriver {
+ public:
+  static constexpr std::uint64_t kVramBase = 1ULL << 20;
+  static constexpr std::uint64_t kGuardBytes = 64;
+
+  DisplayDriver(Cpu& cpu, VideoPortDevice& device, AddressSpace& space, SparseMemory& host,
+                SparseMemory& vram, std::uint64_t seed);
+
+  void run(const std::vector<RequestSpec>& requests);
+  const std::vector<RequestResult>& results() const { return results_; }
+
+ private:
+  RequestResult transfer(std::size_t index, const RequestSpec& spec);
+  void fill_host(std::uint64_t va, std::uint64_t len, std::uint64_t seed);
+  bool compare(std::uint64_t va, std::uint64_t vram_addr, std::uint64_t len, std::string* where);
+
+  Cpu& cpu_;
+  VideoPortDevice& device_;
+  AddressSpace& space_;
+  SparseMemory& host_;
+  SparseMemory& vram_;
+  std::uint64_t seed_;
+  std::vector<RequestResult> results_;
+};
+
+// Deterministic byte pattern: fill(dst, n, seed, position) is a pure function of seed and the
+// absolute position, so any sub-range can be regenerated for checking.
+void fill_pattern(std::uint8_t* dst, std::uint64_t n, std::uint64_t seed, std::uint64_t position);
+
+}  // namespace dmasim

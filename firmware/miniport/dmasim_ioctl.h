@@ -1,0 +1,16 @@
+// The private IOCTL between the display driver and a dmasim miniport: move Length bytes between
+// the display driver's buffer and VRAM. Completes only when the whole request has moved.
+#pragma once
+
+#include "firmware/videoport/video.h"
+
+typedef struct _DMASIM_TRANSFER {
+  PVOID Buffer;           // virtual address in the display driver's address space
+  ULONG Length;           // bytes
+  BOOLEAN ToDevice;       // TRUE: buffer -> VRAM; FALSE: VRAM -> buffer
+  ULONGLONG VramAddress;  // device-side byte address
+} DMASIM_TRANSFER, *PDMASIM_TRANSFER;
+
+// Miniports the platform can load (--miniport NAME): fills the table a DriverEntry would pass to
+// VideoPortInitialize. Returns FALSE for an unknown name.
+BOOLEAN DmasimGetMiniport(const char* name, PVIDEO_HW_INITIALIZATION_DATA HwInitializationData);

@@ -1,0 +1,351 @@
+// VideoPort* services on the platform models. Every service charges its modelled CPU time
+// (firmware/kernel/cpu_costs.h) to the calling context and runs at the IRQL the WDK specifies.
+#include "firmware/videoport/videoport.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "models/page.h"
+
+using dmasim::Cpu;
+using dmasim::VideoPortDevice;
+
+namespace {
+
+struct SgRecord {
+  PVP_SCATTER_GATHER_LIST list;
+  ULONG map_registers;
+  std::vector<std::uint64_t> logical_pages;
+};
+
+struct CommonBuffer {
+  std::uint64_t logical;
+  std::uint64_t first_frame;
+  std::uint64_t frames;
+};
+
+struct Mdl {  // what MmProbeAndLockPages leaves behind: the locked pages of a VA range
+  std::uint64_t va;
+  ULONG length;
+  std::vector<std::uint64_t> pfns;
+};
+
+std::vector<VideoPortDevice*>& devices() {
+  static std::vector<VideoPortDevice*> all;
+  return all;
+}
+
+}  // namespace
+
+struct _VP_DMA_ADAPTER {
+  VideoPortDevice* device;
+  VP_DEVICE_DESCRIPTION description;
+  ULONG map_registers;  // granted
+  ULONG in_use = 0;
+  std::vector<SgRecord> outstanding;
+  std::vector<CommonBuffer> common_buffers;
+};
+
+struct _VIDEO_PORT_EVENT {
+  bool notification;
+  bool signaled;
+  sc_core::sc_event event;
+};
+
+namespace dmasim {
+
+VideoPortDevice::VideoPortDevice(const VideoPortResources& res,
+                                 const VIDEO_HW_INITIALIZATION_DATA& init)
+    : res_(res), init_(init), extension_((init.HwDeviceExtensionSize + 7) / 8 + 1, 0) {
+  if (!res_.cpu || !res_.host_memory || !res_.frames || !res_.address_space || !res_.mapper)
+    throw std::invalid_argument("VideoPortDevice: missing platform resource");
+  devices().push_back(this);
+  res_.cpu->connect_interrupt([this] { return interrupt(); });
+}
+
+VideoPortDevice::~VideoPortDevice() {
+  auto& all = devices();
+  all.erase(std::remove(all.begin(), all.end(), this), all.end());
+}
+
+VideoPortDevice& VideoPortDevice::from_extension(PVOID ext) {
+  for (VideoPortDevice* d : devices())
+    if (d->extension() == ext) return *d;
+  throw std::logic_error("VideoPort: HwDeviceExtension does not belong to any device");
+}
+
+VideoPortDevice& VideoPortDevice::from_register(PVOID reg) {
+  const auto va = reinterpret_cast<std::uint64_t>(reg);
+  for (VideoPortDevice* d : devices())
+    if (va >= d->res_.mmio_va_base && va < d->res_.mmio_va_base + d->res_.bar0_length) return *d;
+  throw std::logic_error("VideoPort: register address not in any mapped BAR");
+}
+
+VP_STATUS VideoPortDevice::start_device() {
+  VIDEO_PORT_CONFIG_INFO info{};
+  info.Length = sizeof(info);
+  UCHAR again = FALSE;
+  VP_STATUS st = init_.HwFindAdapter(extension(), nullptr, nullptr, &info, &again);
+  if (st != NO_ERROR) return st;
+  if (init_.HwInitialize && !init_.HwInitialize(extension())) return ERROR_DEV_NOT_EXIST;
+  return NO_ERROR;
+}
+
+VP_STATUS VideoPortDevice::ioctl(ULONG code, PVOID in, ULONG in_len, PVOID out, ULONG out_len) {
+  STATUS_BLOCK status{};
+  status.Status = ERROR_INVALID_FUNCTION;
+  VIDEO_REQUEST_PACKET rp{code, &status, in, in_len, out, out_len};
+  if (!init_.HwStartIO(extension(), &rp)) return ERROR_INVALID_FUNCTION;
+  return status.Status;
+}
+
+bool VideoPortDevice::interrupt() { return init_.HwInterrupt && init_.HwInterrupt(extension()); }
+
+}  // namespace dmasim
+
+// ---- Resources and registers ------------------------------------------------------------------
+
+ULONG VideoPortInitialize(PVOID, PVOID, PVIDEO_HW_INITIALIZATION_DATA, PVOID) {
+  return NO_ERROR;  // the platform builds VideoPortDevice from the table (sim/platform.cpp)
+}
+
+VP_STATUS VideoPortGetAccessRanges(PVOID HwDeviceExtension, ULONG, PVOID, ULONG NumAccessRanges,
+                                   PVIDEO_ACCESS_RANGE AccessRanges, PVOID, PVOID, PULONG) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  if (NumAccessRanges < 1 || !AccessRanges) return ERROR_MORE_DATA;
+  VIDEO_ACCESS_RANGE& r = AccessRanges[0];
+  r = VIDEO_ACCESS_RANGE{};
+  r.RangeStart.QuadPart = static_cast<LONGLONG>(dev.res().bar0);
+  r.RangeLength = dev.res().bar0_length;
+  r.RangeVisible = TRUE;
+  return NO_ERROR;
+}
+
+PVOID VideoPortGetDeviceBase(PVOID HwDeviceExtension, PHYSICAL_ADDRESS IoAddress,
+                             ULONG NumberOfUchars, UCHAR InIoSpace) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  const auto pa = static_cast<std::uint64_t>(IoAddress.QuadPart);
+  if (InIoSpace || pa < dev.res().bar0 || pa + NumberOfUchars > dev.res().bar0 + dev.res().bar0_length)
+    return nullptr;
+  return reinterpret_cast<PVOID>(dev.res().mmio_va_base + (pa - dev.res().bar0));
+}
+
+ULONG VideoPortReadRegisterUlong(PULONG Register) {
+  VideoPortDevice& dev = VideoPortDevice::from_register(Register);
+  const auto va = reinterpret_cast<std::uint64_t>(Register);
+  return dev.cpu().mmio_read32(dev.res().bar0 + (va - dev.res().mmio_va_base));
+}
+
+VOID VideoPortWriteRegisterUlong(PULONG Register, ULONG Value) {
+  VideoPortDevice& dev = VideoPortDevice::from_register(Register);
+  const auto va = reinterpret_cast<std::uint64_t>(Register);
+  dev.cpu().mmio_write32(dev.res().bar0 + (va - dev.res().mmio_va_base), Value);
+}
+
+UCHAR VideoPortGetCurrentIrql() {
+  return devices().empty() ? 0 : devices().front()->cpu().current_irql();
+}
+
+// ---- DMA ---------------------------------------------------------------------------------------
+
+PVP_DMA_ADAPTER VideoPortGetDmaAdapter(PVOID HwDeviceExtension,
+                                       PVP_DEVICE_DESCRIPTION VpDeviceDescription) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  if (!VpDeviceDescription || !VpDeviceDescription->ScatterGather) return nullptr;
+  auto adapter = std::make_unique<_VP_DMA_ADAPTER>();
+  adapter->device = &dev;
+  adapter->description = *VpDeviceDescription;
+  // IoGetDmaAdapter's rule: enough map registers for MaximumLength at any page offset,
+  // BYTES_TO_PAGES(MaximumLength) + 1, capped by what the platform grants an adapter.
+  const std::uint64_t wanted = dmasim::BYTES_TO_PAGES(VpDeviceDescription->MaximumLength) + 1;
+  adapter->map_registers = static_cast<ULONG>(std::min(wanted, dev.res().map_register_limit));
+  dev.mutable_stats().map_registers_granted = adapter->map_registers;
+  dev.adapters().push_back(std::move(adapter));
+  return dev.adapters().back().get();
+}
+
+VOID VideoPortPutDmaAdapter(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapter) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  auto& all = dev.adapters();
+  all.erase(std::remove_if(all.begin(), all.end(),
+                           [&](const auto& a) { return a.get() == VpDmaAdapter; }),
+            all.end());
+}
+
+PVOID VideoPortLockBuffer(PVOID HwDeviceExtension, PVOID BaseAddress, ULONG Length,
+                          VP_LOCK_OPERATION) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  const auto va = reinterpret_cast<std::uint64_t>(BaseAddress);
+  const std::uint64_t pages = dmasim::ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, Length);
+  dev.cpu().consume(dev.cpu().costs().lock_buffer_ps + pages * dev.cpu().costs().lock_buffer_page_ps);
+  auto* mdl = new Mdl{va, Length, {}};
+  try {
+    mdl->pfns = dev.res().address_space->frames_of(va, Length);
+  } catch (const std::out_of_range&) {
+    delete mdl;
+    return nullptr;  // MmProbeAndLockPages would raise: the range is not all mapped
+  }
+  return mdl;
+}
+
+VOID VideoPortUnlockBuffer(PVOID HwDeviceExtension, PVOID MdlHandle) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  auto* mdl = static_cast<Mdl*>(MdlHandle);
+  dev.cpu().consume(dev.cpu().costs().unlock_buffer_ps +
+                    mdl->pfns.size() * dev.cpu().costs().unlock_buffer_page_ps);
+  delete mdl;
+}
+
+VP_STATUS VideoPortStartDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapter, PVOID MdlHandle,
+                            ULONG Offset, PULONG pLength, PEXECUTE_DMA ExecuteDmaRoutine,
+                            PVOID Context, BOOLEAN) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  auto* mdl = static_cast<Mdl*>(MdlHandle);
+  if (!VpDmaAdapter || !mdl || !pLength || !ExecuteDmaRoutine || *pLength == 0 ||
+      Offset >= mdl->length || *pLength > mdl->length - Offset)
+    return ERROR_INVALID_PARAMETER;
+  Cpu& cpu = dev.cpu();
+  const dmasim::KIRQL old = cpu.raise_irql(dmasim::DISPATCH_LEVEL);
+  const ULONG free_registers = VpDmaAdapter->map_registers - VpDmaAdapter->in_use;
+  const std::uint64_t va = mdl->va + Offset;
+  std::uint64_t pages = dmasim::ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, *pLength);
+  if (pages > free_registers) {  // clip to what the map registers cover
+    pages = free_registers;
+    *pLength = static_cast<ULONG>(pages * dmasim::PAGE_SIZE - dmasim::BYTE_OFFSET(va));
+  }
+  if (pages == 0) {
+    cpu.lower_irql(old);
+    return ERROR_NOT_ENOUGH_MEMORY;
+  }
+  cpu.consume(cpu.costs().start_dma_ps + pages * cpu.costs().start_dma_page_ps);
+  // Build the scatter/gather list of logical addresses, merging logically contiguous pages.
+  SgRecord rec{nullptr, static_cast<ULONG>(pages), {}};
+  std::vector<VP_SCATTER_GATHER_ELEMENT> elems;
+  const std::uint64_t first_page = (dmasim::PAGE_ALIGN(va) - dmasim::PAGE_ALIGN(mdl->va)) >> 12;
+  std::uint64_t pos = va, left = *pLength;
+  for (std::uint64_t i = 0; i < pages; ++i) {
+    const std::uint64_t physical = (mdl->pfns[first_page + i] << 12) | dmasim::BYTE_OFFSET(pos);
+    const std::uint64_t logical = dev.res().mapper->map(physical);
+    rec.logical_pages.push_back(logical);
+    const std::uint64_t n = std::min(left, dmasim::PAGE_SIZE - dmasim::BYTE_OFFSET(pos));
+    if (!elems.empty() &&
+        static_cast<std::uint64_t>(elems.back().Address.QuadPart) + elems.back().Length == logical) {
+      elems.back().Length += static_cast<ULONG>(n);
+    } else {
+      VP_SCATTER_GATHER_ELEMENT e{};
+      e.Address.QuadPart = static_cast<LONGLONG>(logical);
+      e.Length = static_cast<ULONG>(n);
+      elems.push_back(e);
+    }
+    pos += n;
+    left -= n;
+  }
+  const std::size_t bytes =
+      sizeof(VP_SCATTER_GATHER_LIST) + (elems.size() - 1) * sizeof(VP_SCATTER_GATHER_ELEMENT);
+  auto* sg = static_cast<PVP_SCATTER_GATHER_LIST>(::operator new(bytes));
+  sg->NumberOfElements = static_cast<ULONG>(elems.size());
+  sg->Reserved = 0;
+  std::memcpy(sg->Elements, elems.data(), elems.size() * sizeof(VP_SCATTER_GATHER_ELEMENT));
+  rec.list = sg;
+  VpDmaAdapter->in_use += rec.map_registers;
+  dev.traced_map_registers += static_cast<int>(rec.map_registers);
+  VpDmaAdapter->outstanding.push_back(std::move(rec));
+  dev.mutable_stats().start_dma++;
+  dev.mutable_stats().sg_elements += elems.size();
+  // HwVidExecuteDma programs the hardware at DISPATCH_LEVEL; StartDma does not wait for the DMA.
+  cpu.consume(sg->NumberOfElements * cpu.costs().descriptor_write_ps);
+  ExecuteDmaRoutine(HwDeviceExtension, VpDmaAdapter, sg, Context);
+  cpu.lower_irql(old);
+  return NO_ERROR;
+}
+
+VP_STATUS VideoPortCompleteDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapter,
+                               PVP_SCATTER_GATHER_LIST VpScatterGather, BOOLEAN) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  if (!VpDmaAdapter) return ERROR_INVALID_PARAMETER;
+  auto& out = VpDmaAdapter->outstanding;
+  auto it = std::find_if(out.begin(), out.end(),
+                         [&](const SgRecord& r) { return r.list == VpScatterGather; });
+  if (it == out.end()) return ERROR_INVALID_PARAMETER;
+  Cpu& cpu = dev.cpu();
+  cpu.consume(cpu.costs().complete_dma_ps + it->map_registers * cpu.costs().complete_dma_page_ps);
+  for (std::uint64_t logical : it->logical_pages) dev.res().mapper->unmap(logical);
+  VpDmaAdapter->in_use -= it->map_registers;
+  dev.traced_map_registers -= static_cast<int>(it->map_registers);
+  ::operator delete(it->list);
+  out.erase(it);
+  dev.mutable_stats().complete_dma++;
+  return NO_ERROR;
+}
+
+PVOID VideoPortAllocateCommonBuffer(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapter,
+                                    ULONG DesiredLength, PPHYSICAL_ADDRESS LogicalAddress,
+                                    BOOLEAN, PVOID) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  if (!VpDmaAdapter || DesiredLength == 0 || !LogicalAddress) return nullptr;
+  const std::uint64_t frames = dmasim::BYTES_TO_PAGES(DesiredLength);
+  // Below 4 GiB so that any device can reach it (as HalAllocateCommonBuffer does for 32-bit).
+  const std::uint64_t first = dev.res().frames->allocate_contiguous(frames, (4ULL << 30) >> 12);
+  const std::uint64_t physical = first << 12;
+  auto* va = dev.res().host_memory->map_contiguous(physical, frames * dmasim::PAGE_SIZE);
+  std::memset(va, 0, frames * dmasim::PAGE_SIZE);
+  LogicalAddress->QuadPart = static_cast<LONGLONG>(physical);  // contiguous: never remapped
+  VpDmaAdapter->common_buffers.push_back({physical, first, frames});
+  return va;
+}
+
+VOID VideoPortReleaseCommonBuffer(PVOID, PVP_DMA_ADAPTER VpDmaAdapter, ULONG,
+                                  PHYSICAL_ADDRESS LogicalAddress, PVOID, BOOLEAN) {
+  if (!VpDmaAdapter) return;
+  auto& bufs = VpDmaAdapter->common_buffers;
+  for (auto it = bufs.begin(); it != bufs.end(); ++it) {
+    if (it->logical == static_cast<std::uint64_t>(LogicalAddress.QuadPart)) {
+      for (std::uint64_t f = 0; f < it->frames; ++f)
+        VpDmaAdapter->device->res().frames->free(it->first_frame + f);
+      bufs.erase(it);
+      return;
+    }
+  }
+}
+
+BOOLEAN VideoPortQueueDpc(PVOID HwDeviceExtension, PMINIPORT_DPC_ROUTINE CallbackRoutine,
+                          PVOID Context) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  return dev.cpu().queue_dpc(reinterpret_cast<const void*>(CallbackRoutine),
+                             [=] { CallbackRoutine(HwDeviceExtension, Context); })
+             ? TRUE
+             : FALSE;
+}
+
+// ---- Events ------------------------------------------------------------------------------------
+
+VP_STATUS VideoPortCreateEvent(PVOID, ULONG EventFlag, PVOID, PEVENT* ppEvent) {
+  if (!ppEvent) return ERROR_INVALID_PARAMETER;
+  *ppEvent = new _VIDEO_PORT_EVENT{(EventFlag & NOTIFICATION_EVENT) != 0,
+                                   (EventFlag & INITIAL_EVENT_SIGNALED) != 0,
+                                   sc_core::sc_event()};
+  return NO_ERROR;
+}
+
+VP_STATUS VideoPortDeleteEvent(PVOID, PEVENT pEvent) {
+  delete pEvent;
+  return NO_ERROR;
+}
+
+LONG VideoPortSetEvent(PVOID, PEVENT pEvent) {
+  const LONG previous = pEvent->signaled;
+  pEvent->signaled = true;
+  pEvent->event.notify();
+  return previous;
+}
+
+VOID VideoPortClearEvent(PVOID, PEVENT pEvent) { pEvent->signaled = false; }
+
+VP_STATUS VideoPortWaitForSingleObject(PVOID HwDeviceExtension, PVOID Object, PLARGE_INTEGER) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  auto* ev = static_cast<PEVENT>(Object);
+  while (!ev->signaled) dev.cpu().passive_wait(ev->event);
+  if (!ev->notification) ev->signaled = false;  // synchronization events auto-reset
+  return NO_ERROR;
+}

@@ -1,0 +1,90 @@
+// The video port driver's side (not for miniports: they include video.h). One VideoPortDevice per
+// adapter: it owns the miniport's HwDeviceExtension, runs its entry points in the right context
+// (HwVidStartIO at PASSIVE_LEVEL, HwVidInterrupt at DIRQL, HwVidExecuteDma and DPCs at
+// DISPATCH_LEVEL) and implements the VideoPort* DMA services on the platform's models.
+// Logical addresses come from one seam (LogicalMapper); for now logical == physical.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <systemc>
+#include <vector>
+
+#include "firmware/kernel/cpu.h"
+#include "firmware/videoport/video.h"
+#include "firmware/virtual_memory.h"
+#include "models/frame_allocator.h"
+#include "models/sparse_memory.h"
+
+struct _VP_DMA_ADAPTER;  // defined in videoport.cpp
+
+namespace dmasim {
+
+// Turns the physical address of a locked page into the logical address the device must use.
+class LogicalMapper {
+ public:
+  virtual ~LogicalMapper() = default;
+  virtual std::uint64_t map(std::uint64_t physical) = 0;
+  virtual void unmap(std::uint64_t logical) = 0;
+};
+
+class IdentityMapper : public LogicalMapper {
+ public:
+  std::uint64_t map(std::uint64_t physical) override { return physical; }
+  void unmap(std::uint64_t) override {}
+};
+
+struct VideoPortResources {
+  Cpu* cpu = nullptr;
+  SparseMemory* host_memory = nullptr;
+  FrameAllocator* frames = nullptr;
+  AddressSpace* address_space = nullptr;   // where display-driver buffers live
+  LogicalMapper* mapper = nullptr;
+  std::uint64_t map_register_limit = 16;   // the platform's cap per adapter
+  std::uint64_t bar0 = 0;                  // device BAR0 physical address
+  std::uint32_t bar0_length = 0;
+  std::uint64_t mmio_va_base = 0;          // kernel VA where BARs get mapped
+};
+
+struct VideoPortStats {
+  std::uint64_t start_dma = 0;
+  std::uint64_t complete_dma = 0;
+  std::uint64_t map_registers_granted = 0;
+  std::uint64_t sg_elements = 0;
+};
+
+class VideoPortDevice {
+ public:
+  VideoPortDevice(const VideoPortResources& res, const VIDEO_HW_INITIALIZATION_DATA& init);
+  ~VideoPortDevice();
+
+  // HwVidFindAdapter then HwVidInitialize; runs on a passive thread. Returns the VP_STATUS.
+  VP_STATUS start_device();
+  // Sends an IOCTL to HwVidStartIO at PASSIVE_LEVEL; returns the StatusBlock's status.
+  VP_STATUS ioctl(ULONG code, PVOID in, ULONG in_len, PVOID out, ULONG out_len);
+  // The interrupt object: HwVidInterrupt at DIRQL.
+  bool interrupt();
+
+  const VideoPortStats& stats() const { return stats_; }
+  int traced_map_registers = 0;  // map registers in use over all adapters, for sc_trace
+
+  // Internals used by the VideoPort* functions.
+  static VideoPortDevice& from_extension(PVOID hw_device_extension);
+  static VideoPortDevice& from_register(PVOID reg);
+  const VideoPortResources& res() const { return res_; }
+  Cpu& cpu() { return *res_.cpu; }
+  PVOID extension() { return extension_.data(); }
+  // Every adapter this device handed out; one live DMA transfer each (seeds: one adapter object
+  // per concurrent path).
+  std::vector<std::unique_ptr<_VP_DMA_ADAPTER>>& adapters() { return adapters_; }
+  VideoPortStats& mutable_stats() { return stats_; }
+
+ private:
+  VideoPortResources res_;
+  VIDEO_HW_INITIALIZATION_DATA init_;
+  std::vector<std::uint64_t> extension_;  // HwDeviceExtension, 8-byte aligned, zeroed
+  std::vector<std::unique_ptr<_VP_DMA_ADAPTER>> adapters_;
+  VideoPortStats stats_;
+};
+
+}  // namespace dmasim

@@ -1,0 +1,203 @@
+#include "models/dma_engine.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "models/sim_time.h"
+#include "models/tlm_ext.h"
+
+namespace dmasim {
+
+DmaEngine::DmaEngine(sc_core::sc_module_name name, unsigned channels, std::uint64_t bar0_base,
+                     std::uint64_t vram_bytes, std::uint64_t quantum_ps)
+    : sc_module(name),
+      bar0("bar0"),
+      master("master"),
+      bar0_base_(bar0_base),
+      quantum_ps_(quantum_ps),
+      vram_(vram_bytes),
+      ch_(channels) {
+  bar0.register_b_transport(this, &DmaEngine::mmio);
+  for (unsigned i = 0; i < channels; ++i)
+    sc_core::sc_spawn([this, i] { channel_thread(i); }, ("channel" + std::to_string(i)).c_str());
+}
+
+void DmaEngine::mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  const std::uint64_t addr = gp.get_address();
+  if (gp.get_data_length() != 4 || addr % 4 || addr < bar0_base_ ||
+      addr - bar0_base_ >= DMA_BAR0_SIZE) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const auto offset = static_cast<std::uint32_t>(addr - bar0_base_);
+  std::uint32_t value = 0;
+  if (gp.is_read()) {
+    value = reg_read(offset);
+    std::memcpy(gp.get_data_ptr(), &value, 4);
+  } else {
+    std::memcpy(&value, gp.get_data_ptr(), 4);
+    reg_write(offset, value, delay);
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+std::uint32_t DmaEngine::reg_read(std::uint32_t offset) const {
+  if (offset >= DMA_GLOBAL) {
+    switch (offset - DMA_GLOBAL) {
+      case DMA_ID: return DMA_ID_VALUE;
+      case DMA_CHANNELS: return channels();
+      case DMA_MSI_ADDR_LO: return msi_addr_lo_;
+      case DMA_MSI_ADDR_HI: return msi_addr_hi_;
+      case DMA_MSI_DATA: return msi_data_;
+      default: return 0;
+    }
+  }
+  const unsigned n = offset / DMA_CH_STRIDE;
+  if (n >= channels()) return 0;
+  const Channel& c = ch_[n];
+  switch (offset % DMA_CH_STRIDE) {
+    case DMA_CTRL: return c.ctrl;
+    case DMA_STATUS: return c.status | (c.start_pending ? DMA_STATUS_BUSY : 0);
+    case DMA_DESC_LO: return c.desc_lo;
+    case DMA_DESC_HI: return c.desc_hi;
+    case DMA_DESC_COUNT: return c.desc_count;
+    case DMA_INT_STATUS: return c.int_status;
+    case DMA_ERROR: return c.error;
+    case DMA_BYTES_LO: return static_cast<std::uint32_t>(c.bytes);
+    case DMA_BYTES_HI: return static_cast<std::uint32_t>(c.bytes >> 32);
+    default: return 0;
+  }
+}
+
+void DmaEngine::reg_write(std::uint32_t offset, std::uint32_t value,
+                          const sc_core::sc_time& delay) {
+  if (offset >= DMA_GLOBAL) {
+    switch (offset - DMA_GLOBAL) {
+      case DMA_MSI_ADDR_LO: msi_addr_lo_ = value; break;
+      case DMA_MSI_ADDR_HI: msi_addr_hi_ = value; break;
+      case DMA_MSI_DATA: msi_data_ = value; break;
+      default: break;
+    }
+    return;
+  }
+  const unsigned n = offset / DMA_CH_STRIDE;
+  if (n >= channels()) return;
+  Channel& c = ch_[n];
+  switch (offset % DMA_CH_STRIDE) {
+    case DMA_CTRL:
+      c.ctrl = value & DMA_CTRL_IRQ_EN;
+      if ((value & DMA_CTRL_RESET) && !(c.status & DMA_STATUS_BUSY)) {
+        c.status = 0;
+        c.int_status = 0;
+        c.error = 0;
+      }
+      break;
+    case DMA_DESC_LO: c.desc_lo = value; break;
+    case DMA_DESC_HI: c.desc_hi = value; break;
+    case DMA_DESC_COUNT: c.desc_count = value; break;
+    case DMA_DOORBELL:
+      // Sync before side effect: the run starts when the write reaches the device.
+      if (!(c.status & DMA_STATUS_BUSY) && !c.start_pending) {
+        c.start_pending = true;
+        c.doorbell.notify(delay);
+      }
+      break;
+    case DMA_INT_STATUS: c.int_status &= ~value; break;
+    default: break;
+  }
+}
+
+bool DmaEngine::bus(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data,
+                    std::uint32_t len, std::uint64_t t, std::uint64_t* issue_done,
+                    std::uint64_t* data_done) {
+  tlm::tlm_generic_payload gp;
+  ReadIssueExt ext;
+  gp.set_command(cmd);
+  gp.set_address(addr);
+  gp.set_data_ptr(data);
+  gp.set_data_length(len);
+  gp.set_streaming_width(len);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  gp.set_extension(&ext);
+  const std::uint64_t now = now_ps();
+  sc_core::sc_time delay = from_ps(t - now);
+  ext.issue_done_ps = 0;
+  master->b_transport(gp, delay);
+  gp.clear_extension(&ext);
+  *data_done = now + to_ps(delay);
+  // Posted writes: the next one can follow when this one has left.
+  *issue_done = cmd == tlm::TLM_READ_COMMAND && ext.issue_done_ps ? ext.issue_done_ps : *data_done;
+  return gp.is_response_ok();
+}
+
+std::uint32_t DmaEngine::run(unsigned n, std::uint64_t& t_end) {
+  Channel& c = ch_[n];
+  std::uint64_t t_issue = now_ps(), t_data = t_issue;
+  t_end = t_issue;
+  if (c.desc_count == 0 || c.desc_count > DMA_MAX_DESCRIPTORS) return DMA_ERR_BAD_DESC;
+  std::vector<DmaDescriptor> desc(c.desc_count);
+  const std::uint64_t desc_addr = (std::uint64_t{c.desc_hi} << 32) | c.desc_lo;
+  const auto desc_bytes = static_cast<std::uint32_t>(desc.size() * sizeof(DmaDescriptor));
+  bool ok = bus(tlm::TLM_READ_COMMAND, desc_addr, reinterpret_cast<std::uint8_t*>(desc.data()),
+                desc_bytes, t_issue, &t_issue, &t_data);
+  t_end = t_data;
+  if (!ok) return DMA_ERR_DESC_FETCH;
+  t_issue = t_data;  // data movement needs the descriptors first
+  for (const DmaDescriptor& d : desc) {
+    if (d.length == 0 || d.length > DMA_DESC_MAX_LENGTH || d.reserved != 0 ||
+        (d.control & ~DMA_DESC_CONTROL_MASK))
+      return DMA_ERR_BAD_DESC;
+    if (!vram_.contains(d.vram_addr, d.length)) return DMA_ERR_VRAM_RANGE;
+    if (c.scratch.size() < d.length) c.scratch.resize(d.length);
+    std::uint64_t issue = 0, done = 0;
+    if (d.control & DMA_DESC_FROM_DEVICE) {
+      vram_.read(d.vram_addr, c.scratch.data(), d.length);
+      ok = bus(tlm::TLM_WRITE_COMMAND, d.host_addr, c.scratch.data(), d.length, t_issue, &issue,
+               &done);
+      if (!ok) return DMA_ERR_HOST_WRITE;
+    } else {
+      ok = bus(tlm::TLM_READ_COMMAND, d.host_addr, c.scratch.data(), d.length, t_issue, &issue,
+               &done);
+      if (!ok) return DMA_ERR_HOST_READ;
+      vram_.write(d.vram_addr, c.scratch.data(), d.length);
+    }
+    t_issue = issue;
+    t_data = std::max(t_data, done);
+    t_end = std::max(t_issue, t_data);
+    c.bytes += d.length;
+    c.total_bytes += d.length;
+    traced_bytes += d.length;
+    // Bound the temporal decoupling so that a second channel interleaves on the link.
+    if (t_issue > now_ps() + quantum_ps_) sc_core::wait(from_ps(t_issue - now_ps()));
+  }
+  return DMA_ERR_NONE;
+}
+
+void DmaEngine::channel_thread(unsigned n) {
+  Channel& c = ch_[n];
+  for (;;) {
+    while (!c.start_pending) sc_core::wait(c.doorbell);
+    c.start_pending = false;
+    c.status = DMA_STATUS_BUSY;
+    c.bytes = 0;
+    ++c.runs;
+    traced_busy[n] = 1;
+    std::uint64_t t_end = 0;
+    const std::uint32_t err = run(n, t_end);
+    if (t_end > now_ps()) sc_core::wait(from_ps(t_end - now_ps()));
+    c.error = err;
+    c.status = err ? DMA_STATUS_ERROR : DMA_STATUS_DONE;
+    c.int_status |= err ? DMA_INT_ERROR : DMA_INT_DONE;
+    traced_busy[n] = 0;
+    if (c.ctrl & DMA_CTRL_IRQ_EN) send_msi(c);
+  }
+}
+
+void DmaEngine::send_msi(const Channel&) {
+  std::uint32_t data = msi_data_;
+  std::uint64_t issue = 0, done = 0;
+  bus(tlm::TLM_WRITE_COMMAND, (std::uint64_t{msi_addr_hi_} << 32) | msi_addr_lo_,
+      reinterpret_cast<std::uint8_t*>(&data), 4, now_ps(), &issue, &done);
+}
+
+}  // namespace dmasim

@@ -1,0 +1,32 @@
+// Message-signalled interrupt delivery: an MSI write arriving at the root complex reaches the CPU
+// after the configured delivery latency (MSI -> ISR entry, firmware/kernel/cpu_costs.h). Each MSI
+// is one edge; MSIs in flight queue, none is lost. Not modelled: vectors, priorities, masking.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "firmware/kernel/cpu.h"
+
+namespace dmasim {
+
+class InterruptController : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<InterruptController> msi;
+
+  SC_HAS_PROCESS(InterruptController);
+  InterruptController(sc_core::sc_module_name name, Cpu& cpu);
+
+  std::uint64_t messages() const { return messages_; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void deliver();
+
+  Cpu& cpu_;
+  sc_core::sc_event_queue arrivals_;
+  std::uint64_t messages_ = 0;
+};
+
+}  // namespace dmasim

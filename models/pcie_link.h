@@ -1,0 +1,37 @@
+// The PCIe-like link between the host (root complex) and the device, as a TLM interconnect.
+// Upstream: the device's bus-master traffic (DMA reads and writes, MSI) to the root complex.
+// Downstream: the host CPU's MMIO to the device's BARs. Timing comes from the occupancy
+// arithmetic in LinkOccupancy (one computation per transaction, no event per TLP); the returned
+// delay is when the last byte has arrived (reads: the data back at the requester).
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "models/link_timing.h"
+
+namespace dmasim {
+
+class PcieLink : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<PcieLink> up_in;      // from the device's bus master
+  tlm_utils::simple_initiator_socket<PcieLink> up_out;  // to the root complex
+  tlm_utils::simple_target_socket<PcieLink> down_in;    // from the host CPU
+  tlm_utils::simple_initiator_socket<PcieLink> down_out;  // to the device's BARs
+
+  PcieLink(sc_core::sc_module_name name, const LinkParams& params);
+
+  const LinkOccupancy& occupancy() const { return occ_; }
+
+ private:
+  void upstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void downstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned upstream_dbg(tlm::tlm_generic_payload& gp) { return up_out->transport_dbg(gp); }
+  unsigned downstream_dbg(tlm::tlm_generic_payload& gp) { return down_out->transport_dbg(gp); }
+
+  LinkOccupancy occ_;
+};
+
+}  // namespace dmasim

@@ -1,0 +1,124 @@
+#include "sim/config.h"
+
+#include <vector>
+
+namespace dmasim {
+
+void register_params(SimConfig& c, ParamSet& p) {
+  constexpr std::uint64_t kMaxSize = 1ULL << 40;
+  p.add_uint("size", &c.size, 1, kMaxSize, "bytes per request", true);
+  p.add_uint("offset", &c.offset, 0, 4095, "byte offset of the host buffer in its first page",
+             true);
+  p.add_uint("requests", &c.requests, 1, 1000000, "requests the display driver issues");
+  p.add_enum("direction", &c.direction, {"to-device", "from-device"},
+             "to-device: host buffer -> VRAM; from-device: VRAM -> host buffer");
+  p.add_uint("map-registers", &c.map_registers, 1, 65536,
+             "platform limit on map registers per adapter (pages per StartDma)");
+  p.add_uint("channels", &c.channels, 1, 2, "DMA channels (adapter objects) in use");
+  p.add_enum("engine", &c.engine, {"tlm", "rtl"}, "DMA engine backend");
+  p.add_enum("iommu", &c.iommu, {"on", "off"}, "IOMMU between link and host memory");
+  p.add_enum("miniport", &c.miniport, {"dmasim"}, "miniport driver to load");
+  p.add_uint("seed", &c.seed, 0, ~0ULL, "seed of frame allocation and data patterns");
+  p.add_uint("host-memory", &c.host_memory_bytes, 8ULL << 30, 1ULL << 46,
+             "host physical address space", true);
+  p.add_uint("vram", &c.vram_bytes, 1ULL << 20, 1ULL << 40, "device VRAM size", true);
+  p.add_time_ns("quantum", &c.quantum_ps, 1e6, "temporal-decoupling quantum");
+  // Link.
+  p.add_uint("link-gen", &c.link.gen, 1, 5, "PCIe generation");
+  p.add_uint("lanes", &c.link.lanes, 1, 32, "PCIe lanes");
+  p.add_uint("mps", &c.link.mps, 128, 4096, "Max_Payload_Size", true);
+  p.add_uint("mrrs", &c.link.mrrs, 128, 4096, "Max_Read_Request_Size", true);
+  p.add_uint("rcb", &c.link.rcb, 64, 128, "Read Completion Boundary", true);
+  p.add_uint("req-tlp-bytes", &c.link.req_tlp_bytes, 0, 64, "wire overhead per request TLP");
+  p.add_uint("cpl-tlp-bytes", &c.link.cpl_tlp_bytes, 0, 64, "wire overhead per completion TLP");
+  p.add_time_ns("read-rtt", &c.link.read_rtt_ps, 1e6, "read round trip excl. serialization");
+  p.add_uint("tags", &c.link.tags, 1, 1024, "outstanding read requests per requester");
+  p.add_uint("dllp-overhead-ppm", &c.link.dllp_overhead_ppm, 0, 500000,
+             "share of link bandwidth taken by DLLPs, parts per million");
+  // Host CPU costs (defaults and their sources: firmware/kernel/cpu_costs.h).
+  CpuCosts& k = c.cpu;
+  p.add_time_ns("msi-to-isr", &k.msi_to_isr_ps, 1e6, "MSI arrival to ISR entry");
+  p.add_time_ns("isr-body", &k.isr_body_ps, 1e6, "ISR work besides MMIO");
+  p.add_time_ns("dpc-latency", &k.dpc_latency_ps, 1e6, "DPC queued to DPC entry");
+  p.add_time_ns("queue-dpc", &k.queue_dpc_ps, 1e6, "VideoPortQueueDpc");
+  p.add_time_ns("start-dma", &k.start_dma_ps, 1e6, "VideoPortStartDma fixed part");
+  p.add_time_ns("start-dma-page", &k.start_dma_page_ps, 1e6, "VideoPortStartDma per page");
+  p.add_time_ns("complete-dma", &k.complete_dma_ps, 1e6, "VideoPortCompleteDma fixed part");
+  p.add_time_ns("complete-dma-page", &k.complete_dma_page_ps, 1e6,
+                "VideoPortCompleteDma per page");
+  p.add_time_ns("lock-buffer", &k.lock_buffer_ps, 1e6, "VideoPortLockBuffer fixed part");
+  p.add_time_ns("lock-buffer-page", &k.lock_buffer_page_ps, 1e6, "VideoPortLockBuffer per page");
+  p.add_time_ns("unlock-buffer", &k.unlock_buffer_ps, 1e6, "VideoPortUnlockBuffer fixed part");
+  p.add_time_ns("unlock-buffer-page", &k.unlock_buffer_page_ps, 1e6,
+                "VideoPortUnlockBuffer per page");
+  p.add_time_ns("descriptor-write", &k.descriptor_write_ps, 1e6, "miniport writes a descriptor");
+  p.add_time_ns("mmio-write", &k.mmio_write_ps, 1e6, "CPU side of a posted MMIO write");
+  p.add_time_ns("thread-wake", &k.thread_wake_ps, 1e6, "event set -> waiting thread runs");
+  // Outputs.
+  p.add_string("vcd", &c.vcd, "write a VCD waveform to this path");
+  p.add_string("json", &c.json, "write the results JSON to this path ('-' = stdout)");
+}
+
+namespace {
+
+const char* kUsage =
+    "usage: dmasim [options]\n"
+    "       dmasim sweep --map-registers LIST [options]   (not available yet)\n"
+    "Options (also accepted as keys of a JSON object in --config FILE; the command line wins):\n"
+    "  --config FILE   read parameters from a JSON file\n"
+    "  --quiet         no human summary on stdout\n"
+    "  --help          this text\n";
+
+void reject_unavailable(const SimConfig& c) {
+  if (c.engine == "rtl")
+    throw UsageError("--engine: 'rtl' is not available yet (accepted now: tlm)");
+  if (c.iommu == "on") throw UsageError("--iommu: 'on' is not available yet (accepted now: off)");
+  if (c.channels > 1) throw UsageError("--channels: 2 is not available yet (accepted now: 1)");
+}
+
+}  // namespace
+
+CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg,
+                    std::string* help) {
+  ParamSet params;
+  register_params(cfg, params);
+  std::vector<std::pair<std::string, std::string>> sets;  // applied after --config
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      *help = std::string(kUsage) + params.help();
+      return CliAction::kHelp;
+    }
+    if (arg == "--quiet") {
+      cfg.quiet = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0 || arg.size() < 3)
+      throw UsageError("unexpected argument '" + arg + "' (options start with --; see --help)");
+    std::string name = arg.substr(2), value;
+    const auto eq = name.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (name != "config" && !params.has(name))
+      throw UsageError("--" + name + ": unknown option (see --help)");
+    if (!inline_value) {
+      if (i + 1 >= argc) throw UsageError("--" + name + ": missing value");
+      value = argv[++i];
+    }
+    if (name == "config") {
+      if (value.empty()) throw UsageError("--config: empty value (expected a path)");
+      cfg.config_file = value;
+    } else {
+      sets.emplace_back(name, value);
+    }
+  }
+  if (!cfg.config_file.empty()) params.load_file(cfg.config_file);
+  for (const auto& [name, value] : sets) params.set(name, value, "--" + name);
+  reject_unavailable(cfg);
+  return CliAction::kRun;
+}
+
+}  // namespace dmasim

@@ -1,0 +1,49 @@
+// Everything a run is configured by, with the CLI/config-file front end (DESIGN.md contract).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "firmware/kernel/cpu_costs.h"
+#include "models/link_timing.h"
+#include "sim/params.h"
+
+namespace dmasim {
+
+struct SimConfig {
+  // Workload (the display driver's requests).
+  std::uint64_t size = 1 << 20;
+  std::uint64_t offset = 0;
+  std::uint64_t requests = 1;
+  std::string direction = "to-device";
+  // Platform.
+  std::uint64_t map_registers = 16;
+  std::uint64_t channels = 1;
+  std::string engine = "tlm";
+  std::string iommu = "off";
+  std::string miniport = "dmasim";
+  std::uint64_t seed = 1;
+  std::uint64_t host_memory_bytes = 64ULL << 30;  // physical address space
+  std::uint64_t vram_bytes = 16ULL << 30;
+  std::uint64_t quantum_ps = 1000000;  // temporal-decoupling quantum (1 us)
+  LinkParams link;
+  CpuCosts cpu;
+  // Outputs.
+  std::string config_file;
+  std::string vcd;
+  std::string json;
+  bool quiet = false;
+
+  bool to_device() const { return direction == "to-device"; }
+};
+
+// Registers every parameter of cfg (pointers into cfg) in a ParamSet.
+void register_params(SimConfig& cfg, ParamSet& params);
+
+enum class CliAction { kRun, kHelp };
+// Parses argv[first..] into cfg: --config FILE is applied first, command-line values override it.
+// Throws UsageError on any bad input; options of later milestones raise "not available yet".
+CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg,
+                    std::string* help);
+
+}  // namespace dmasim

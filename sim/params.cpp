@@ -1,0 +1,185 @@
+#include "sim/params.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace dmasim {
+
+std::string ParamSet::canonical(const std::string& name) {
+  std::string out = name;
+  for (char& c : out)
+    if (c == '_') c = '-';
+  return out;
+}
+
+std::uint64_t ParamSet::parse_bytes(const std::string& text, bool* ok) {
+  *ok = false;
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return 0;
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (errno == ERANGE) return 0;
+  std::string suffix(end);
+  unsigned shift = 0;
+  if (suffix == "K" || suffix == "k" || suffix == "KiB") {
+    shift = 10;
+  } else if (suffix == "M" || suffix == "m" || suffix == "MiB") {
+    shift = 20;
+  } else if (suffix == "G" || suffix == "g" || suffix == "GiB") {
+    shift = 30;
+  } else if (!suffix.empty()) {
+    return 0;
+  }
+  if (shift && v > (~0ULL >> shift)) return 0;
+  *ok = true;
+  return static_cast<std::uint64_t>(v) << shift;
+}
+
+void ParamSet::add_uint_impl(const std::string& name, std::function<void(std::uint64_t)> store,
+                             std::function<std::uint64_t()> load, std::uint64_t min,
+                             std::uint64_t max, const std::string& help, bool bytes) {
+  Param p;
+  p.help = help;
+  p.range = std::to_string(min) + ".." + std::to_string(max) + (bytes ? " (K/M/G suffix)" : "");
+  const std::string range = p.range;
+  p.set = [=](const std::string& value, const std::string& source) {
+    bool ok = false;
+    std::uint64_t v = 0;
+    if (bytes) {
+      v = parse_bytes(value, &ok);
+    } else if (!value.empty() && std::isdigit(static_cast<unsigned char>(value[0]))) {
+      errno = 0;
+      char* end = nullptr;
+      v = std::strtoull(value.c_str(), &end, 10);
+      ok = errno == 0 && *end == '\0';
+    }
+    if (!ok || v < min || v > max)
+      throw UsageError(source + ": invalid value '" + value + "' (expected " + range + ")");
+    store(v);
+  };
+  p.get = [load] { return nlohmann::json(load()); };
+  params_[name] = std::move(p);
+  order_.push_back(name);
+}
+
+void ParamSet::add_time_ns(const std::string& name, std::uint64_t* target_ps, double max_ns,
+                           const std::string& help) {
+  Param p;
+  p.help = help + " [ns]";
+  std::ostringstream r;
+  r << "0.." << max_ns << " ns";
+  p.range = r.str();
+  const std::string range = p.range;
+  p.set = [=](const std::string& value, const std::string& source) {
+    errno = 0;
+    char* end = nullptr;
+    const double v = value.empty() ? NAN : std::strtod(value.c_str(), &end);
+    if (value.empty() || errno != 0 || *end != '\0' || !std::isfinite(v) || v < 0 || v > max_ns)
+      throw UsageError(source + ": invalid value '" + value + "' (expected " + range + ")");
+    *target_ps = static_cast<std::uint64_t>(std::llround(v * 1000.0));
+  };
+  p.get = [target_ps] { return nlohmann::json(static_cast<double>(*target_ps) / 1000.0); };
+  params_[name] = std::move(p);
+  order_.push_back(name);
+}
+
+void ParamSet::add_enum(const std::string& name, std::string* target,
+                        std::vector<std::string> values, const std::string& help) {
+  Param p;
+  p.help = help;
+  for (const auto& v : values) p.range += (p.range.empty() ? "" : "|") + v;
+  const std::string range = p.range;
+  p.set = [=](const std::string& value, const std::string& source) {
+    for (const auto& v : values) {
+      if (v == value) {
+        *target = value;
+        return;
+      }
+    }
+    throw UsageError(source + ": invalid value '" + value + "' (expected " + range + ")");
+  };
+  p.get = [target] { return nlohmann::json(*target); };
+  params_[name] = std::move(p);
+  order_.push_back(name);
+}
+
+void ParamSet::add_string(const std::string& name, std::string* target, const std::string& help) {
+  Param p;
+  p.help = help;
+  p.range = "a path";
+  p.set = [=](const std::string& value, const std::string& source) {
+    if (value.empty()) throw UsageError(source + ": empty value (expected a path)");
+    *target = value;
+  };
+  p.get = [target] { return nlohmann::json(*target); };
+  params_[name] = std::move(p);
+  order_.push_back(name);
+}
+
+void ParamSet::set(const std::string& name, const std::string& value, const std::string& source) {
+  auto it = params_.find(canonical(name));
+  if (it == params_.end()) throw UsageError(source + ": unknown option");
+  it->second.set(value, source);
+}
+
+void ParamSet::set_json(const std::string& name, const nlohmann::json& value,
+                        const std::string& source) {
+  std::string text;
+  if (value.is_string()) {
+    text = value.get<std::string>();
+  } else if (value.is_number_unsigned() || value.is_number_integer()) {
+    text = value.dump();
+  } else if (value.is_number_float()) {
+    std::ostringstream s;
+    s.precision(17);
+    s << value.get<double>();
+    text = s.str();
+  } else {
+    throw UsageError(source + ": expected a number or string, got " + value.dump());
+  }
+  set(name, text, source);
+}
+
+void ParamSet::load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw UsageError("--config: cannot read '" + path + "'");
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw UsageError("--config: '" + path + "' is not valid JSON (" + e.what() + ")");
+  }
+  if (!doc.is_object()) throw UsageError("--config: '" + path + "' must hold a JSON object");
+  for (const auto& [key, value] : doc.items()) {
+    const std::string source = "--config " + path + ": key '" + key + "'";
+    if (!has(key)) throw UsageError(source + " is unknown");
+    set_json(key, value, source);
+  }
+}
+
+nlohmann::json ParamSet::to_json() const {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& name : order_) {
+    std::string key = name;
+    for (char& c : key)
+      if (c == '-') c = '_';
+    out[key] = params_.at(name).get();
+  }
+  return out;
+}
+
+std::string ParamSet::help() const {
+  std::ostringstream out;
+  for (const auto& name : order_) {
+    const Param& p = params_.at(name);
+    std::string flag = "  --" + name + " (" + p.range + ")";
+    out << flag << "\n      " << p.help << " [default: " << p.get().dump() << "]\n";
+  }
+  return out.str();
+}
+
+}  // namespace dmasim

@@ -1,0 +1,64 @@
+// Named, typed, documented parameters settable from the command line (--name VALUE) or a JSON
+// config file ({"name": value}, with '-' or '_'). Values are checked when set; a bad one raises
+// UsageError with a one-line message naming the option and the accepted range.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dmasim {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class ParamSet {
+ public:
+  // Unsigned integer; bytes=true accepts K/M/G suffixes (powers of 1024).
+  template <class T>
+  void add_uint(const std::string& name, T* target, std::uint64_t min, std::uint64_t max,
+                const std::string& help, bool bytes = false) {
+    add_uint_impl(
+        name, [target](std::uint64_t v) { *target = static_cast<T>(v); },
+        [target] { return static_cast<std::uint64_t>(*target); }, min, max, help, bytes);
+  }
+  // Time in nanoseconds (decimal allowed), stored as integer picoseconds.
+  void add_time_ns(const std::string& name, std::uint64_t* target_ps, double max_ns,
+                   const std::string& help);
+  void add_enum(const std::string& name, std::string* target, std::vector<std::string> values,
+                const std::string& help);
+  void add_string(const std::string& name, std::string* target, const std::string& help);
+
+  bool has(const std::string& name) const { return params_.count(canonical(name)) != 0; }
+  // `source` names where the value came from in messages: "--map-registers" or "config key ...".
+  void set(const std::string& name, const std::string& value, const std::string& source);
+  void set_json(const std::string& name, const nlohmann::json& value, const std::string& source);
+  // Loads a JSON object file; unknown keys, bad values, unreadable or malformed files raise.
+  void load_file(const std::string& path);
+  nlohmann::json to_json() const;  // every effective parameter, keys with '_'
+  std::string help() const;
+
+  static std::string canonical(const std::string& name);  // '_' -> '-'
+  static std::uint64_t parse_bytes(const std::string& text, bool* ok);
+
+ private:
+  struct Param {
+    std::string help;
+    std::string range;  // accepted values, for messages and help
+    std::function<void(const std::string&, const std::string&)> set;  // (value, source)
+    std::function<nlohmann::json()> get;
+  };
+  void add_uint_impl(const std::string& name, std::function<void(std::uint64_t)> store,
+                     std::function<std::uint64_t()> load, std::uint64_t min, std::uint64_t max,
+                     const std::string& help, bool bytes);
+
+  std::map<std::string, Param> params_;
+  std::vector<std::string> order_;
+};
+
+}  // namespace dmasim

@@ -1,0 +1,91 @@
+#include "sim/platform.h"
+
+#include <stdexcept>
+
+#include "firmware/miniport/dmasim_ioctl.h"
+#include "models/sim_time.h"
+
+namespace dmasim {
+
+namespace {
+
+// Host RAM frames: from 16 MiB to the 3 GiB PCI hole, then from 4 GiB up (a PC memory map).
+std::vector<FrameAllocator::Range> ram_ranges(std::uint64_t bytes) {
+  return {{(16ULL << 20) >> 12, (3ULL << 30) >> 12}, {(4ULL << 30) >> 12, bytes >> 12}};
+}
+
+}  // namespace
+
+Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg)
+    : sc_module(name),
+      cfg_(cfg),
+      frames_(ram_ranges(cfg.host_memory_bytes), cfg.seed),
+      cpu_("cpu", cfg.cpu),
+      memory_("memory", cfg.host_memory_bytes),
+      rc_("root_complex"),
+      intc_("msi", cpu_),
+      link_("link", cfg.link),
+      engine_("engine", 2, kBar0, cfg.vram_bytes, cfg.quantum_ps),
+      space_(frames_, kBufferVaBase) {
+  if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
+    throw std::logic_error("Platform: the time resolution must be 1 ps");
+  cpu_.bus.bind(link_.down_in);
+  link_.down_out.bind(engine_.bar0);
+  engine_.master.bind(link_.up_in);
+  link_.up_out.bind(rc_.from_link);
+  rc_.to_memory.bind(memory_.socket);
+  rc_.to_msi.bind(intc_.msi);
+
+  VIDEO_HW_INITIALIZATION_DATA init{};
+  if (!DmasimGetMiniport(cfg_.miniport.c_str(), &init))
+    throw std::invalid_argument("--miniport: unknown miniport '" + cfg_.miniport + "'");
+  VideoPortResources res;
+  res.cpu = &cpu_;
+  res.host_memory = &memory_.store();
+  res.frames = &frames_;
+  res.address_space = &space_;
+  res.mapper = &mapper_;
+  res.map_register_limit = cfg_.map_registers;
+  res.bar0 = kBar0;
+  res.bar0_length = DMA_BAR0_SIZE;
+  res.mmio_va_base = kMmioVaBase;
+  videoport_ = std::make_unique<VideoPortDevice>(res, init);
+  display_ = std::make_unique<DisplayDriver>(cpu_, *videoport_, space_, memory_.store(),
+                                             engine_.vram(), cfg_.seed);
+  // The OS programs the function's MSI capability at enumeration, before the driver loads.
+  engine_.set_msi(MSI_WINDOW_BASE, 0x41);
+
+  cpu_.start_passive([this] {
+    outcome_.start_status = videoport_->start_device();
+    outcome_.started = outcome_.start_status == NO_ERROR;
+    if (outcome_.started) {
+      outcome_.first_request_ps = now_ps();
+      display_->run(requests());
+      outcome_.last_done_ps = now_ps();
+      outcome_.finished = true;
+    }
+    done_.notify();
+  });
+}
+
+Platform::~Platform() = default;
+
+std::vector<RequestSpec> Platform::requests() const {
+  return std::vector<RequestSpec>(cfg_.requests,
+                                  RequestSpec{cfg_.size, cfg_.offset, cfg_.to_device()});
+}
+
+void Platform::run() {
+  sc_core::sc_start();  // ends when no event is left: the workload is over or stuck
+}
+
+void Platform::trace(sc_core::sc_trace_file* tf) {
+  sc_core::sc_trace(tf, cpu_.traced_irq_line, "irq_line");
+  sc_core::sc_trace(tf, cpu_.traced_irql, "cpu_irql");
+  sc_core::sc_trace(tf, engine_.traced_busy[0], "engine_busy_ch0");
+  sc_core::sc_trace(tf, engine_.traced_busy[1], "engine_busy_ch1");
+  sc_core::sc_trace(tf, videoport_->traced_map_registers, "map_registers_in_use");
+  sc_core::sc_trace(tf, engine_.traced_bytes, "bytes_moved");
+}
+
+}  // namespace dmasim

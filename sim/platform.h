@@ -1,0 +1,73 @@
+// The whole system for one run: host CPU and memory, root complex, interrupt controller, the
+// PCIe link, the DMA engine with its VRAM, the video port with the chosen miniport, and the
+// display driver's workload on the CPU's passive thread.
+//
+//   Cpu.bus -> link.down_in -> link.down_out -> engine.bar0          (MMIO)
+//   engine.master -> link.up_in -> link.up_out -> rc -> memory | msi  (DMA, MSI)
+#pragma once
+
+#include <memory>
+#include <string>
+#include <systemc>
+#include <vector>
+
+#include "firmware/display_driver.h"
+#include "firmware/kernel/cpu.h"
+#include "firmware/videoport/videoport.h"
+#include "models/dma_engine.h"
+#include "models/host_memory.h"
+#include "models/interrupt_controller.h"
+#include "models/pcie_link.h"
+#include "models/root_complex.h"
+#include "sim/config.h"
+
+namespace dmasim {
+
+constexpr std::uint64_t kBar0 = 0xF000'0000;         // device BAR0, in the PCI hole below 4 GiB
+constexpr std::uint64_t kMmioVaBase = 0xFFFF'F000'0000'0000ULL;  // where VideoPortGetDeviceBase maps it
+constexpr std::uint64_t kBufferVaBase = 0x0000'0100'0000'0000ULL;  // display-driver buffers
+
+struct RunOutcome {
+  bool started = false;     // adapter found and initialized
+  VP_STATUS start_status = NO_ERROR;
+  std::uint64_t first_request_ps = 0, last_done_ps = 0;
+  bool finished = false;    // the workload ran to its end
+};
+
+class Platform : public sc_core::sc_module {
+ public:
+  Platform(sc_core::sc_module_name name, const SimConfig& cfg);
+  ~Platform() override;
+
+  // Runs the simulation to the end of the workload (or until nothing is left to happen).
+  void run();
+  void trace(sc_core::sc_trace_file* tf);
+
+  const SimConfig& config() const { return cfg_; }
+  const RunOutcome& outcome() const { return outcome_; }
+  const DisplayDriver& display_driver() const { return *display_; }
+  const Cpu& cpu() const { return cpu_; }
+  const DmaEngine& engine() const { return engine_; }
+  const PcieLink& link() const { return link_; }
+  const VideoPortDevice& video_port() const { return *videoport_; }
+  const InterruptController& interrupts() const { return intc_; }
+  std::vector<RequestSpec> requests() const;
+
+ private:
+  SimConfig cfg_;
+  FrameAllocator frames_;
+  Cpu cpu_;
+  HostMemory memory_;
+  RootComplex rc_;
+  InterruptController intc_;
+  PcieLink link_;
+  DmaEngine engine_;
+  AddressSpace space_;
+  IdentityMapper mapper_;
+  std::unique_ptr<VideoPortDevice> videoport_;
+  std::unique_ptr<DisplayDriver> display_;
+  RunOutcome outcome_;
+  sc_core::sc_event done_;
+};
+
+}  // namespace dmasim

@@ -1,0 +1,110 @@
+#include "sim/results.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "models/page.h"
+
+namespace dmasim {
+
+nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json, double wall_s) {
+  const RunOutcome& o = p.outcome();
+  const auto& results = p.display_driver().results();
+  const std::uint64_t planned = p.config().requests;
+  std::uint64_t bytes = 0, expected_chunks = 0;
+  std::string error;
+  bool data_ok = o.finished && results.size() == planned;
+  nlohmann::json per_request = nlohmann::json::array();
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const RequestResult& r = results[i];
+    if (r.data_ok) bytes += r.spec.size;
+    expected_chunks += chunks_for_request(r.spec.offset, r.spec.size, p.config().map_registers);
+    per_request.push_back({{"size", r.spec.size},
+                           {"offset", r.spec.offset},
+                           {"direction", r.spec.to_device ? "to-device" : "from-device"},
+                           {"status", r.status},
+                           {"chunks", r.chunks},
+                           {"sg_elements", r.sg_elements},
+                           {"interrupts", r.interrupts},
+                           {"dpcs", r.dpcs},
+                           {"sim_time_ns", (r.end_ps - r.start_ps) / 1000.0},
+                           {"data_check", r.data_ok ? "pass" : "fail"}});
+    if (!r.data_ok && error.empty()) {
+      data_ok = false;
+      error = "request " + std::to_string(i) + ": " + r.mismatch;
+    }
+  }
+  if (!o.started) {
+    error = "the miniport did not start the adapter (VP_STATUS " +
+            std::to_string(o.start_status) + ")";
+  } else if (!o.finished && error.empty()) {
+    error = "simulation stalled at " + std::to_string(sc_core::sc_time_stamp().to_seconds() * 1e9) +
+            " ns with request " + std::to_string(results.size()) + " of " +
+            std::to_string(planned) + " in flight";
+  }
+  const double sim_ns = (o.last_done_ps - o.first_request_ps) / 1000.0;
+  const Cpu& cpu = p.cpu();
+  const LinkOccupancy& link = p.link().occupancy();
+  nlohmann::json j;
+  j["config"] = config_json;
+  j["status"] = error.empty() ? "ok" : "error";
+  j["error"] = error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error);
+  j["bytes"] = bytes;
+  j["requests"] = results.size();
+  j["chunks"] = p.video_port().stats().complete_dma;
+  j["expected_chunks"] = expected_chunks;
+  j["interrupts"] = cpu.isr_claimed();
+  j["dpcs"] = cpu.dpc_count();
+  j["sim_time_ns"] = sim_ns;
+  j["throughput_GBps"] = sim_ns > 0 ? bytes / sim_ns : 0.0;
+  j["data_check"] = data_ok && error.empty() ? "pass" : "fail";
+  j["iommu"] = {{"iotlb_hits", 0}, {"iotlb_misses", 0}, {"page_walks", 0}, {"faults", 0}};
+  j["map_registers_granted"] = p.video_port().stats().map_registers_granted;
+  j["sg_elements"] = p.video_port().stats().sg_elements;
+  j["msi_messages"] = p.interrupts().messages();
+  j["isr_calls"] = cpu.isr_count();
+  j["cpu"] = {{"busy_ns", cpu.busy_ps() / 1000.0},
+              {"utilization", sim_ns > 0 ? cpu.busy_ps() / 1000.0 / sim_ns : 0.0}};
+  auto dir = [&](LinkOccupancy::Dir d) {
+    return nlohmann::json{{"tlps", link.tlps(d)},
+                          {"payload_bytes", link.payload_bytes(d)},
+                          {"busy_ns", link.busy_ps(d) / 1000.0},
+                          {"utilization", sim_ns > 0 ? link.busy_ps(d) / 1000.0 / sim_ns : 0.0}};
+  };
+  j["link"] = {{"upstream", dir(LinkOccupancy::kUpstream)},
+               {"downstream", dir(LinkOccupancy::kDownstream)},
+               {"effective_write_GBps", effective_write_GBps(link.params())},
+               {"effective_read_GBps", effective_read_GBps(link.params())}};
+  j["bounce_bytes"] = 0;
+  j["per_request"] = per_request;
+  j["wall_s"] = wall_s;
+  return j;
+}
+
+std::string summary(const nlohmann::json& j) {
+  std::ostringstream s;
+  const auto& c = j["config"];
+  char line[256];
+  std::snprintf(line, sizeof line, "dmasim: %s, %llu request(s) of %llu B at offset %llu, %llu map registers\n",
+                c["direction"].get<std::string>().c_str(),
+                static_cast<unsigned long long>(c["requests"].get<std::uint64_t>()),
+                static_cast<unsigned long long>(c["size"].get<std::uint64_t>()),
+                static_cast<unsigned long long>(c["offset"].get<std::uint64_t>()),
+                static_cast<unsigned long long>(c["map_registers"].get<std::uint64_t>()));
+  s << line;
+  std::snprintf(line, sizeof line,
+                "  status %s, data_check %s\n  chunks %llu (expected %llu), interrupts %llu, "
+                "DPCs %llu\n  simulated %.3f us, throughput %.3f GB/s, wall %.3f s\n",
+                j["status"].get<std::string>().c_str(), j["data_check"].get<std::string>().c_str(),
+                static_cast<unsigned long long>(j["chunks"].get<std::uint64_t>()),
+                static_cast<unsigned long long>(j["expected_chunks"].get<std::uint64_t>()),
+                static_cast<unsigned long long>(j["interrupts"].get<std::uint64_t>()),
+                static_cast<unsigned long long>(j["dpcs"].get<std::uint64_t>()),
+                j["sim_time_ns"].get<double>() / 1000.0, j["throughput_GBps"].get<double>(),
+                j["wall_s"].get<double>());
+  s << line;
+  if (!j["error"].is_null()) s << "  error: " << j["error"].get<std::string>() << "\n";
+  return s.str();
+}
+
+}  // namespace dmasim
