@@ -79,7 +79,7 @@ int sc_main(int argc, char* argv[]) {
     if (vcd_base.size() > 4 && vcd_base.compare(vcd_base.size() - 4, 4, ".vcd") == 0)
       vcd_base.resize(vcd_base.size() - 4);
     tf = sc_core::sc_create_vcd_trace_file(vcd_base.c_str());
-    tf->set_time_unit(1, sc_core::SC_NS);
+    tf->set_time_unit(1, sc_core::SC_PS);  // the kernel resolution: no event falls between
     platform->trace(tf);
   }
   const auto t0 = std::chrono::steady_clock::now();
@@ -106,4 +106,10 @@ int sc_main(int argc, char* argv[]) {
     return 1;
   }
   return 0;
+}
+
+// Our own main: libsystemc's prints its banner before sc_main unless this is set first.
+int main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
 }
