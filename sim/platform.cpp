@@ -16,9 +16,11 @@ std::vector<FrameAllocator::Range> ram_ranges(std::uint64_t bytes) {
 
 }  // namespace
 
-Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg)
+Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
+                   std::vector<RequestSpec> requests)
     : sc_module(name),
       cfg_(cfg),
+      requests_(std::move(requests)),
       frames_(ram_ranges(cfg.host_memory_bytes), cfg.seed),
       cpu_("cpu", cfg.cpu),
       memory_("memory", cfg.host_memory_bytes),
@@ -27,6 +29,8 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg)
       link_("link", cfg.link),
       engine_("engine", 2, kBar0, cfg.vram_bytes, cfg.quantum_ps),
       space_(frames_, kBufferVaBase) {
+  if (requests_.empty())
+    requests_.assign(cfg_.requests, RequestSpec{cfg_.size, cfg_.offset, cfg_.to_device()});
   if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
     throw std::logic_error("Platform: the time resolution must be 1 ps");
   cpu_.bus.bind(link_.down_in);
@@ -60,7 +64,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg)
     outcome_.started = outcome_.start_status == NO_ERROR;
     if (outcome_.started) {
       outcome_.first_request_ps = now_ps();
-      display_->run(requests());
+      display_->run(requests_);
       outcome_.last_done_ps = now_ps();
       outcome_.finished = true;
     }
@@ -69,11 +73,6 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg)
 }
 
 Platform::~Platform() = default;
-
-std::vector<RequestSpec> Platform::requests() const {
-  return std::vector<RequestSpec>(cfg_.requests,
-                                  RequestSpec{cfg_.size, cfg_.offset, cfg_.to_device()});
-}
 
 void Platform::run() {
   sc_core::sc_start();  // ends when no event is left: the workload is over or stuck

@@ -36,7 +36,9 @@ struct RunOutcome {
 
 class Platform : public sc_core::sc_module {
  public:
-  Platform(sc_core::sc_module_name name, const SimConfig& cfg);
+  // requests: the workload; empty = cfg.requests copies of (cfg.size, cfg.offset, cfg.direction).
+  Platform(sc_core::sc_module_name name, const SimConfig& cfg,
+           std::vector<RequestSpec> requests = {});
   ~Platform() override;
 
   // Runs the simulation to the end of the workload (or until nothing is left to happen).
@@ -51,10 +53,11 @@ class Platform : public sc_core::sc_module {
   const PcieLink& link() const { return link_; }
   const VideoPortDevice& video_port() const { return *videoport_; }
   const InterruptController& interrupts() const { return intc_; }
-  std::vector<RequestSpec> requests() const;
+  const std::vector<RequestSpec>& requests() const { return requests_; }
 
  private:
   SimConfig cfg_;
+  std::vector<RequestSpec> requests_;
   FrameAllocator frames_;
   Cpu cpu_;
   HostMemory memory_;

@@ -10,7 +10,7 @@ namespace dmasim {
 nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json, double wall_s) {
   const RunOutcome& o = p.outcome();
   const auto& results = p.display_driver().results();
-  const std::uint64_t planned = p.config().requests;
+  const std::uint64_t planned = p.requests().size();
   std::uint64_t bytes = 0, expected_chunks = 0;
   std::string error;
   bool data_ok = o.finished && results.size() == planned;

@@ -29,8 +29,10 @@ KIRQL Cpu::current_irql() const {
 }
 
 void Cpu::schedule() {
+  // On equal IRQL the passive thread wins over the DPC dispatcher: a thread raised to
+  // DISPATCH_LEVEL that an ISR interrupted goes on, and DPCs wait until it lowers.
   Context* best = nullptr;
-  for (Context* c : {&isr_, &dpc_, &passive_})
+  for (Context* c : {&isr_, &passive_, &dpc_})
     if (c->ready && (!best || c->irql > best->irql)) best = c;
   // Equal IRQL never preempts: a passive thread raised to DISPATCH_LEVEL keeps the CPU.
   if (owner_ && owner_->ready && best && owner_->irql >= best->irql) best = owner_;
