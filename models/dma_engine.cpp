@@ -181,14 +181,14 @@ void DmaEngine::channel_thread(unsigned n) {
     c.status = DMA_STATUS_BUSY;
     c.bytes = 0;
     ++c.runs;
-    traced_busy[n] = 1;
+    traced_busy[n] = true;
     std::uint64_t t_end = 0;
     const std::uint32_t err = run(n, t_end);
     if (t_end > now_ps()) sc_core::wait(from_ps(t_end - now_ps()));
     c.error = err;
     c.status = err ? DMA_STATUS_ERROR : DMA_STATUS_DONE;
     c.int_status |= err ? DMA_INT_ERROR : DMA_INT_DONE;
-    traced_busy[n] = 0;
+    traced_busy[n] = false;
     if (c.ctrl & DMA_CTRL_IRQ_EN) send_msi(c);
   }
 }

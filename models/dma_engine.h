@@ -41,7 +41,7 @@ class DmaEngine : public sc_core::sc_module {
   std::uint64_t bytes_moved(unsigned ch) const { return ch_[ch].total_bytes; }
 
   // Traced for waveforms.
-  int traced_busy[2] = {0, 0};
+  bool traced_busy[2] = {false, false};
   std::uint64_t traced_bytes = 0;
 
  private:

@@ -5,10 +5,9 @@
 namespace dmasim {
 
 void register_params(SimConfig& c, ParamSet& p) {
-  constexpr std::uint64_t kMaxSize = 1ULL << 40;
+  constexpr std::uint64_t kMaxSize = 0xFFFF'FFFFULL;  // VideoPortLockBuffer's Length is a ULONG
   p.add_uint("size", &c.size, 1, kMaxSize, "bytes per request", true);
-  p.add_uint("offset", &c.offset, 0, 4095, "byte offset of the host buffer in its first page",
-             true);
+  p.add_uint("offset", &c.offset, 0, 4095, "byte offset of the host buffer in its first page");
   p.add_uint("requests", &c.requests, 1, 1000000, "requests the display driver issues");
   p.add_enum("direction", &c.direction, {"to-device", "from-device"},
              "to-device: host buffer -> VRAM; from-device: VRAM -> host buffer");

@@ -104,7 +104,7 @@ void Cpu::passive_wait(sc_core::sc_event& event) {
 
 void Cpu::request_interrupt() {
   ++pending_interrupts_;
-  traced_irq_line = 1;
+  traced_irq_line = true;
   interrupt_event_.notify();
 }
 
@@ -119,7 +119,7 @@ void Cpu::isr_thread() {
     consume(costs_.isr_body_ps);
     if (isr_routine_ && isr_routine_()) ++isr_claimed_;
     if (pending_interrupts_ == 0) {
-      traced_irq_line = 0;
+      traced_irq_line = false;
       isr_.ready = false;
       schedule();
     }

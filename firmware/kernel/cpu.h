@@ -62,7 +62,7 @@ class Cpu : public sc_core::sc_module {
   std::uint64_t dpc_count() const { return dpc_count_; }
   ps_t busy_ps() const { return busy_ps_; }
   int traced_irql = 0;  // IRQL of the running context (0 when idle), for sc_trace
-  int traced_irq_line = 0;
+  bool traced_irq_line = false;
 
  private:
   struct Context {
