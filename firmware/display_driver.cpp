@@ -140,7 +140,8 @@ RequestResult DisplayDriver::transfer(std::size_t index, const RequestSpec& spec
     for (auto [start, n] : {std::pair{page_va, head}, std::pair{tail_start, tail}}) {
       if (n == 0) continue;
       fill_pattern(expect.data(), n, background_seed, start - page_va);
-      if (!std::equal(expect.begin(), expect.begin() + n, host_.page_ptr(space_.translate(start)))) {
+      if (!std::equal(expect.begin(), expect.begin() + n,
+                      host_.page_ptr(space_.translate(start)))) {
         r.data_ok = false;
         where = "host bytes beside the buffer (VA 0x" + std::to_string(start) + ") changed";
       }

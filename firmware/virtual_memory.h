@@ -14,7 +14,8 @@ namespace dmasim {
 
 class AddressSpace {
  public:
-  AddressSpace(FrameAllocator& frames, std::uint64_t base_va) : frames_(frames), next_va_(base_va) {}
+  AddressSpace(FrameAllocator& frames, std::uint64_t base_va)
+      : frames_(frames), next_va_(base_va) {}
 
   // A buffer of size bytes whose first byte lies at byte `offset` (< PAGE_SIZE) of its first page.
   std::uint64_t allocate(std::uint64_t size, std::uint64_t offset);
@@ -27,7 +28,7 @@ class AddressSpace {
  private:
   FrameAllocator& frames_;
   std::uint64_t next_va_;
-  std::unordered_map<std::uint64_t, std::uint64_t> map_;  // vpn -> pfn
+  std::unordered_map<std::uint64_t, std::uint64_t> map_;                      // vpn -> pfn
   std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> buffers_;  // va -> (vpn, pages)
 };
 

@@ -44,28 +44,44 @@ void DmaEngine::mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
 std::uint32_t DmaEngine::reg_read(std::uint32_t offset) const {
   if (offset >= DMA_GLOBAL) {
     switch (offset - DMA_GLOBAL) {
-      case DMA_ID: return DMA_ID_VALUE;
-      case DMA_CHANNELS: return channels();
-      case DMA_MSI_ADDR_LO: return msi_addr_lo_;
-      case DMA_MSI_ADDR_HI: return msi_addr_hi_;
-      case DMA_MSI_DATA: return msi_data_;
-      default: return 0;
+      case DMA_ID:
+        return DMA_ID_VALUE;
+      case DMA_CHANNELS:
+        return channels();
+      case DMA_MSI_ADDR_LO:
+        return msi_addr_lo_;
+      case DMA_MSI_ADDR_HI:
+        return msi_addr_hi_;
+      case DMA_MSI_DATA:
+        return msi_data_;
+      default:
+        return 0;
     }
   }
   const unsigned n = offset / DMA_CH_STRIDE;
   if (n >= channels()) return 0;
   const Channel& c = ch_[n];
   switch (offset % DMA_CH_STRIDE) {
-    case DMA_CTRL: return c.ctrl;
-    case DMA_STATUS: return c.status | (c.start_pending ? DMA_STATUS_BUSY : 0);
-    case DMA_DESC_LO: return c.desc_lo;
-    case DMA_DESC_HI: return c.desc_hi;
-    case DMA_DESC_COUNT: return c.desc_count;
-    case DMA_INT_STATUS: return c.int_status;
-    case DMA_ERROR: return c.error;
-    case DMA_BYTES_LO: return static_cast<std::uint32_t>(c.bytes);
-    case DMA_BYTES_HI: return static_cast<std::uint32_t>(c.bytes >> 32);
-    default: return 0;
+    case DMA_CTRL:
+      return c.ctrl;
+    case DMA_STATUS:
+      return c.status | (c.start_pending ? DMA_STATUS_BUSY : 0);
+    case DMA_DESC_LO:
+      return c.desc_lo;
+    case DMA_DESC_HI:
+      return c.desc_hi;
+    case DMA_DESC_COUNT:
+      return c.desc_count;
+    case DMA_INT_STATUS:
+      return c.int_status;
+    case DMA_ERROR:
+      return c.error;
+    case DMA_BYTES_LO:
+      return static_cast<std::uint32_t>(c.bytes);
+    case DMA_BYTES_HI:
+      return static_cast<std::uint32_t>(c.bytes >> 32);
+    default:
+      return 0;
   }
 }
 
@@ -73,10 +89,17 @@ void DmaEngine::reg_write(std::uint32_t offset, std::uint32_t value,
                           const sc_core::sc_time& delay) {
   if (offset >= DMA_GLOBAL) {
     switch (offset - DMA_GLOBAL) {
-      case DMA_MSI_ADDR_LO: msi_addr_lo_ = value; break;
-      case DMA_MSI_ADDR_HI: msi_addr_hi_ = value; break;
-      case DMA_MSI_DATA: msi_data_ = value; break;
-      default: break;
+      case DMA_MSI_ADDR_LO:
+        msi_addr_lo_ = value;
+        break;
+      case DMA_MSI_ADDR_HI:
+        msi_addr_hi_ = value;
+        break;
+      case DMA_MSI_DATA:
+        msi_data_ = value;
+        break;
+      default:
+        break;
     }
     return;
   }
@@ -92,9 +115,15 @@ void DmaEngine::reg_write(std::uint32_t offset, std::uint32_t value,
         c.error = 0;
       }
       break;
-    case DMA_DESC_LO: c.desc_lo = value; break;
-    case DMA_DESC_HI: c.desc_hi = value; break;
-    case DMA_DESC_COUNT: c.desc_count = value; break;
+    case DMA_DESC_LO:
+      c.desc_lo = value;
+      break;
+    case DMA_DESC_HI:
+      c.desc_hi = value;
+      break;
+    case DMA_DESC_COUNT:
+      c.desc_count = value;
+      break;
     case DMA_DOORBELL:
       // Sync before side effect: the run starts when the write reaches the device.
       if (!(c.status & DMA_STATUS_BUSY) && !c.start_pending) {
@@ -102,14 +131,16 @@ void DmaEngine::reg_write(std::uint32_t offset, std::uint32_t value,
         c.doorbell.notify(delay);
       }
       break;
-    case DMA_INT_STATUS: c.int_status &= ~value; break;
-    default: break;
+    case DMA_INT_STATUS:
+      c.int_status &= ~value;
+      break;
+    default:
+      break;
   }
 }
 
-bool DmaEngine::bus(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data,
-                    std::uint32_t len, std::uint64_t t, std::uint64_t* issue_done,
-                    std::uint64_t* data_done) {
+bool DmaEngine::bus(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint32_t len,
+                    std::uint64_t t, std::uint64_t* issue_done, std::uint64_t* data_done) {
   tlm::tlm_generic_payload gp;
   ReadIssueExt ext;
   gp.set_command(cmd);

@@ -9,11 +9,12 @@
 // Does not model: VRAM bandwidth or latency, descriptor prefetch across runs, status write-back.
 #pragma once
 
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
 #include <cstdint>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
 #include "models/dma_regs.h"
@@ -23,7 +24,7 @@ namespace dmasim {
 
 class DmaEngine : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<DmaEngine> bar0;        // MMIO register file
+  tlm_utils::simple_target_socket<DmaEngine> bar0;       // MMIO register file
   tlm_utils::simple_initiator_socket<DmaEngine> master;  // bus master, towards the link
 
   DmaEngine(sc_core::sc_module_name name, unsigned channels, std::uint64_t bar0_base,

@@ -3,8 +3,8 @@
 //
 // BAR0 holds one 0x100-byte block per channel followed by a global block.
 // Per channel (base = ch * DMA_CH_STRIDE):
-//   0x00 DMA_CTRL        RW  bit0 IRQ_EN (completion/error MSI enabled), bit1 RESET (W, self-clearing)
-//   0x04 DMA_STATUS      RO  bit0 BUSY, bit1 DONE (last run completed), bit2 ERROR
+//   0x00 DMA_CTRL        RW  bit0 IRQ_EN (completion/error MSI enabled), bit1 RESET (W,
+//   self-clearing) 0x04 DMA_STATUS      RO  bit0 BUSY, bit1 DONE (last run completed), bit2 ERROR
 //   0x08 DMA_DESC_LO     RW  logical address of the descriptor array, low 32 bits (32-byte aligned)
 //   0x0C DMA_DESC_HI     RW  high 32 bits
 //   0x10 DMA_DESC_COUNT  RW  descriptors in the array (1..DMA_MAX_DESCRIPTORS)

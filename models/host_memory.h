@@ -4,9 +4,10 @@
 // adds none. Not modelled: caches, NUMA, ECC, bandwidth limits of DRAM itself.
 #pragma once
 
+#include <tlm_utils/simple_target_socket.h>
+
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "models/sparse_memory.h"
 

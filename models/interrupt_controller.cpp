@@ -18,6 +18,8 @@ void InterruptController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void InterruptController::deliver() { cpu_.request_interrupt(); }
+void InterruptController::deliver() {
+  cpu_.request_interrupt();
+}
 
 }  // namespace dmasim

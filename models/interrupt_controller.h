@@ -3,9 +3,10 @@
 // is one edge; MSIs in flight queue, none is lost. Not modelled: vectors, priorities, masking.
 #pragma once
 
+#include <tlm_utils/simple_target_socket.h>
+
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "firmware/kernel/cpu.h"
 

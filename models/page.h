@@ -8,8 +8,12 @@ namespace dmasim {
 constexpr std::uint64_t PAGE_SIZE = 4096;
 constexpr unsigned PAGE_SHIFT = 12;
 
-constexpr std::uint64_t BYTE_OFFSET(std::uint64_t va) { return va & (PAGE_SIZE - 1); }
-constexpr std::uint64_t PAGE_ALIGN(std::uint64_t va) { return va & ~(PAGE_SIZE - 1); }
+constexpr std::uint64_t BYTE_OFFSET(std::uint64_t va) {
+  return va & (PAGE_SIZE - 1);
+}
+constexpr std::uint64_t PAGE_ALIGN(std::uint64_t va) {
+  return va & ~(PAGE_SIZE - 1);
+}
 constexpr std::uint64_t BYTES_TO_PAGES(std::uint64_t size) {
   return (size >> PAGE_SHIFT) + ((size & (PAGE_SIZE - 1)) != 0);
 }

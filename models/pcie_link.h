@@ -5,10 +5,11 @@
 // delay is when the last byte has arrived (reads: the data back at the requester).
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+
+#include <systemc>
+#include <tlm>
 
 #include "models/link_timing.h"
 
@@ -16,9 +17,9 @@ namespace dmasim {
 
 class PcieLink : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<PcieLink> up_in;      // from the device's bus master
-  tlm_utils::simple_initiator_socket<PcieLink> up_out;  // to the root complex
-  tlm_utils::simple_target_socket<PcieLink> down_in;    // from the host CPU
+  tlm_utils::simple_target_socket<PcieLink> up_in;        // from the device's bus master
+  tlm_utils::simple_initiator_socket<PcieLink> up_out;    // to the root complex
+  tlm_utils::simple_target_socket<PcieLink> down_in;      // from the host CPU
   tlm_utils::simple_initiator_socket<PcieLink> down_out;  // to the device's BARs
 
   PcieLink(sc_core::sc_module_name name, const LinkParams& params);

@@ -2,10 +2,11 @@
 // the interrupt controller; everything else goes to host memory (the IOMMU will sit on that path).
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+
+#include <systemc>
+#include <tlm>
 
 namespace dmasim {
 

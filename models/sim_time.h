@@ -6,8 +6,14 @@
 
 namespace dmasim {
 
-inline std::uint64_t to_ps(const sc_core::sc_time& t) { return t.value(); }
-inline sc_core::sc_time from_ps(std::uint64_t ps) { return sc_core::sc_time::from_value(ps); }
-inline std::uint64_t now_ps() { return to_ps(sc_core::sc_time_stamp()); }
+inline std::uint64_t to_ps(const sc_core::sc_time& t) {
+  return t.value();
+}
+inline sc_core::sc_time from_ps(std::uint64_t ps) {
+  return sc_core::sc_time::from_value(ps);
+}
+inline std::uint64_t now_ps() {
+  return to_ps(sc_core::sc_time_stamp());
+}
 
 }  // namespace dmasim

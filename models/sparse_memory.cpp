@@ -2,13 +2,15 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <new>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 
 namespace dmasim {
 
-void SparseMemory::FreeDeleter::operator()(std::uint8_t* p) const { std::free(p); }
+void SparseMemory::FreeDeleter::operator()(std::uint8_t* p) const {
+  std::free(p);
+}
 
 const std::uint8_t* SparseMemory::find(std::uint64_t page) const {
   auto it = pages_.find(page);

@@ -43,8 +43,7 @@ void register_params(SimConfig& c, ParamSet& p) {
   p.add_time_ns("start-dma", &k.start_dma_ps, 1e6, "VideoPortStartDma fixed part");
   p.add_time_ns("start-dma-page", &k.start_dma_page_ps, 1e6, "VideoPortStartDma per page");
   p.add_time_ns("complete-dma", &k.complete_dma_ps, 1e6, "VideoPortCompleteDma fixed part");
-  p.add_time_ns("complete-dma-page", &k.complete_dma_page_ps, 1e6,
-                "VideoPortCompleteDma per page");
+  p.add_time_ns("complete-dma-page", &k.complete_dma_page_ps, 1e6, "VideoPortCompleteDma per page");
   p.add_time_ns("lock-buffer", &k.lock_buffer_ps, 1e6, "VideoPortLockBuffer fixed part");
   p.add_time_ns("lock-buffer-page", &k.lock_buffer_page_ps, 1e6, "VideoPortLockBuffer per page");
   p.add_time_ns("unlock-buffer", &k.unlock_buffer_ps, 1e6, "VideoPortUnlockBuffer fixed part");

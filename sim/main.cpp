@@ -84,8 +84,7 @@ int sc_main(int argc, char* argv[]) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   platform->run();
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (tf) {
     sc_core::sc_close_vcd_trace_file(tf);
     if (vcd_base + ".vcd" != cfg.vcd) std::rename((vcd_base + ".vcd").c_str(), cfg.vcd.c_str());

@@ -23,15 +23,16 @@
 
 namespace dmasim {
 
-constexpr std::uint64_t kBar0 = 0xF000'0000;         // device BAR0, in the PCI hole below 4 GiB
-constexpr std::uint64_t kMmioVaBase = 0xFFFF'F000'0000'0000ULL;  // where VideoPortGetDeviceBase maps it
+constexpr std::uint64_t kBar0 = 0xF000'0000;  // device BAR0, in the PCI hole below 4 GiB
+constexpr std::uint64_t kMmioVaBase =
+    0xFFFF'F000'0000'0000ULL;  // where VideoPortGetDeviceBase maps it
 constexpr std::uint64_t kBufferVaBase = 0x0000'0100'0000'0000ULL;  // display-driver buffers
 
 struct RunOutcome {
-  bool started = false;     // adapter found and initialized
+  bool started = false;  // adapter found and initialized
   VP_STATUS start_status = NO_ERROR;
   std::uint64_t first_request_ps = 0, last_done_ps = 0;
-  bool finished = false;    // the workload ran to its end
+  bool finished = false;  // the workload ran to its end
 };
 
 class Platform : public sc_core::sc_module {

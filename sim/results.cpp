@@ -35,8 +35,8 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
     }
   }
   if (!o.started) {
-    error = "the miniport did not start the adapter (VP_STATUS " +
-            std::to_string(o.start_status) + ")";
+    error =
+        "the miniport did not start the adapter (VP_STATUS " + std::to_string(o.start_status) + ")";
   } else if (!o.finished && error.empty()) {
     error = "simulation stalled at " + std::to_string(sc_core::sc_time_stamp().to_seconds() * 1e9) +
             " ns with request " + std::to_string(results.size()) + " of " +
@@ -85,7 +85,8 @@ std::string summary(const nlohmann::json& j) {
   std::ostringstream s;
   const auto& c = j["config"];
   char line[256];
-  std::snprintf(line, sizeof line, "dmasim: %s, %llu request(s) of %llu B at offset %llu, %llu map registers\n",
+  std::snprintf(line, sizeof line,
+                "dmasim: %s, %llu request(s) of %llu B at offset %llu, %llu map registers\n",
                 c["direction"].get<std::string>().c_str(),
                 static_cast<unsigned long long>(c["requests"].get<std::uint64_t>()),
                 static_cast<unsigned long long>(c["size"].get<std::uint64_t>()),

@@ -11,11 +11,12 @@
 // Not modelled: more than one CPU, APCs, thread priorities among several passive threads.
 #pragma once
 
+#include <tlm_utils/simple_initiator_socket.h>
+
 #include <deque>
 #include <functional>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "firmware/kernel/cpu_costs.h"
 

@@ -1,6 +1,7 @@
 // Modelled host CPU time of the kernel paths a miniport exercises. Every figure is a default that
 // the CLI/config can change (sim/config.cpp). Sources, by key:
-//  [LM]  Resplendence LatencyMon measurement definitions (resplendence.com/latencymon_interrupt2process)
+//  [LM]  Resplendence LatencyMon measurement definitions
+//  (resplendence.com/latencymon_interrupt2process)
 //        and user-posted LatencyMon reports: "average measured interrupt to DPC latency" 1.18 and
 //        2.66 us; "interrupt to process latency" 3.26 and 9.11 us (wake = difference, ~2.1 us).
 //  [MS]  Microsoft Learn, "Example 15: Measuring DPC/ISR Time": ISRs should not run longer than
@@ -10,7 +11,8 @@
 //  [GUP] K. Busch, "mm: faster get user pages" (LKML, 2018-09-19): 12 GiB pinned in 375,786 us,
 //        i.e. ~0.12 us per 4 KiB page (our stand-in for MmProbeAndLockPages per page).
 //  [DESIGN] ../shared/DESIGN.md timing defaults (team figures; no published absolute number found:
-//        Coleman, "Reducing Interrupt Latency Through the Use of MSI", Intel 2009, gives ratios only).
+//        Coleman, "Reducing Interrupt Latency Through the Use of MSI", Intel 2009, gives ratios
+//        only).
 //  [EST] engineering estimate, no published figure found; a parameter so users can set their own.
 #pragma once
 

@@ -91,7 +91,7 @@ VOID DmaDpc(PVOID HwDeviceExtension, PVOID) {
 BOOLEAN HwVidInterrupt(PVOID HwDeviceExtension) {
   auto* ext = static_cast<HW_DEVICE_EXTENSION*>(HwDeviceExtension);
   const ULONG status = VideoPortReadRegisterUlong(Reg(ext, DMA_INT_STATUS));
-  if (status == 0 || status == 0xFFFFFFFFu) return FALSE;  // not ours
+  if (status == 0 || status == 0xFFFFFFFFu) return FALSE;         // not ours
   VideoPortWriteRegisterUlong(Reg(ext, DMA_INT_STATUS), status);  // W1C: acknowledge
   ext->InterruptStatus |= status;
   VideoPortQueueDpc(ext, DmaDpc, nullptr);  // CompleteDma is not legal at DIRQL
@@ -154,9 +154,9 @@ VP_STATUS HwVidFindAdapter(PVOID HwDeviceExtension, PVOID, PWSTR, PVIDEO_PORT_CO
   desc.MaximumLength = kMaximumLength;
   ext->DmaAdapter = VideoPortGetDmaAdapter(ext, &desc);
   if (!ext->DmaAdapter) return ERROR_NOT_ENOUGH_MEMORY;
-  ext->Descriptors = static_cast<DmaDescriptor*>(VideoPortAllocateCommonBuffer(
-      ext, ext->DmaAdapter, kMaxDescriptors * sizeof(DmaDescriptor), &ext->DescriptorsLogical,
-      FALSE, nullptr));
+  ext->Descriptors = static_cast<DmaDescriptor*>(
+      VideoPortAllocateCommonBuffer(ext, ext->DmaAdapter, kMaxDescriptors * sizeof(DmaDescriptor),
+                                    &ext->DescriptorsLogical, FALSE, nullptr));
   if (!ext->Descriptors) return ERROR_NOT_ENOUGH_MEMORY;
   return VideoPortCreateEvent(ext, 0, nullptr, &ext->RequestDone);
 }

@@ -115,12 +115,11 @@ typedef struct _VIDEO_PORT_CONFIG_INFO {
 } VIDEO_PORT_CONFIG_INFO, *PVIDEO_PORT_CONFIG_INFO;
 
 typedef VP_STATUS (*PVIDEO_HW_FIND_ADAPTER)(PVOID HwDeviceExtension, PVOID HwContext,
-                                            PWSTR ArgumentString, PVIDEO_PORT_CONFIG_INFO ConfigInfo,
-                                            PUCHAR Again);
+                                            PWSTR ArgumentString,
+                                            PVIDEO_PORT_CONFIG_INFO ConfigInfo, PUCHAR Again);
 typedef BOOLEAN (*PVIDEO_HW_INITIALIZE)(PVOID HwDeviceExtension);
 typedef BOOLEAN (*PVIDEO_HW_INTERRUPT)(PVOID HwDeviceExtension);
-typedef BOOLEAN (*PVIDEO_HW_START_IO)(PVOID HwDeviceExtension,
-                                      PVIDEO_REQUEST_PACKET RequestPacket);
+typedef BOOLEAN (*PVIDEO_HW_START_IO)(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET RequestPacket);
 
 typedef struct _VIDEO_HW_INITIALIZATION_DATA {
   ULONG HwInitDataSize;
@@ -143,8 +142,8 @@ ULONG VideoPortInitialize(PVOID Argument1, PVOID Argument2,
                           PVIDEO_HW_INITIALIZATION_DATA HwInitializationData, PVOID HwContext);
 VP_STATUS VideoPortGetAccessRanges(PVOID HwDeviceExtension, ULONG NumRequestedResources,
                                    PVOID RequestedResources, ULONG NumAccessRanges,
-                                   PVIDEO_ACCESS_RANGE AccessRanges, PVOID VendorId,
-                                   PVOID DeviceId, PULONG Slot);
+                                   PVIDEO_ACCESS_RANGE AccessRanges, PVOID VendorId, PVOID DeviceId,
+                                   PULONG Slot);
 PVOID VideoPortGetDeviceBase(PVOID HwDeviceExtension, PHYSICAL_ADDRESS IoAddress,
                              ULONG NumberOfUchars, UCHAR InIoSpace);
 ULONG VideoPortReadRegisterUlong(PULONG Register);

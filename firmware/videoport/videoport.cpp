@@ -100,7 +100,9 @@ VP_STATUS VideoPortDevice::ioctl(ULONG code, PVOID in, ULONG in_len, PVOID out, 
   return status.Status;
 }
 
-bool VideoPortDevice::interrupt() { return init_.HwInterrupt && init_.HwInterrupt(extension()); }
+bool VideoPortDevice::interrupt() {
+  return init_.HwInterrupt && init_.HwInterrupt(extension());
+}
 
 }  // namespace dmasim
 
@@ -126,7 +128,8 @@ PVOID VideoPortGetDeviceBase(PVOID HwDeviceExtension, PHYSICAL_ADDRESS IoAddress
                              ULONG NumberOfUchars, UCHAR InIoSpace) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
   const auto pa = static_cast<std::uint64_t>(IoAddress.QuadPart);
-  if (InIoSpace || pa < dev.res().bar0 || pa + NumberOfUchars > dev.res().bar0 + dev.res().bar0_length)
+  if (InIoSpace || pa < dev.res().bar0 ||
+      pa + NumberOfUchars > dev.res().bar0 + dev.res().bar0_length)
     return nullptr;
   return reinterpret_cast<PVOID>(dev.res().mmio_va_base + (pa - dev.res().bar0));
 }
@@ -178,7 +181,8 @@ PVOID VideoPortLockBuffer(PVOID HwDeviceExtension, PVOID BaseAddress, ULONG Leng
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
   const auto va = reinterpret_cast<std::uint64_t>(BaseAddress);
   const std::uint64_t pages = dmasim::ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, Length);
-  dev.cpu().consume(dev.cpu().costs().lock_buffer_ps + pages * dev.cpu().costs().lock_buffer_page_ps);
+  dev.cpu().consume(dev.cpu().costs().lock_buffer_ps +
+                    pages * dev.cpu().costs().lock_buffer_page_ps);
   auto* mdl = new Mdl{va, Length, {}};
   try {
     mdl->pfns = dev.res().address_space->frames_of(va, Length);
@@ -230,7 +234,8 @@ VP_STATUS VideoPortStartDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapte
     rec.logical_pages.push_back(logical);
     const std::uint64_t n = std::min(left, dmasim::PAGE_SIZE - dmasim::BYTE_OFFSET(pos));
     if (!elems.empty() &&
-        static_cast<std::uint64_t>(elems.back().Address.QuadPart) + elems.back().Length == logical) {
+        static_cast<std::uint64_t>(elems.back().Address.QuadPart) + elems.back().Length ==
+            logical) {
       elems.back().Length += static_cast<ULONG>(n);
     } else {
       VP_SCATTER_GATHER_ELEMENT e{};
@@ -280,8 +285,8 @@ VP_STATUS VideoPortCompleteDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAda
 }
 
 PVOID VideoPortAllocateCommonBuffer(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapter,
-                                    ULONG DesiredLength, PPHYSICAL_ADDRESS LogicalAddress,
-                                    BOOLEAN, PVOID) {
+                                    ULONG DesiredLength, PPHYSICAL_ADDRESS LogicalAddress, BOOLEAN,
+                                    PVOID) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
   if (!VpDmaAdapter || DesiredLength == 0 || !LogicalAddress) return nullptr;
   const std::uint64_t frames = dmasim::BYTES_TO_PAGES(DesiredLength);
@@ -323,8 +328,7 @@ BOOLEAN VideoPortQueueDpc(PVOID HwDeviceExtension, PMINIPORT_DPC_ROUTINE Callbac
 VP_STATUS VideoPortCreateEvent(PVOID, ULONG EventFlag, PVOID, PEVENT* ppEvent) {
   if (!ppEvent) return ERROR_INVALID_PARAMETER;
   *ppEvent = new _VIDEO_PORT_EVENT{(EventFlag & NOTIFICATION_EVENT) != 0,
-                                   (EventFlag & INITIAL_EVENT_SIGNALED) != 0,
-                                   sc_core::sc_event()};
+                                   (EventFlag & INITIAL_EVENT_SIGNALED) != 0, sc_core::sc_event()};
   return NO_ERROR;
 }
 
@@ -340,7 +344,9 @@ LONG VideoPortSetEvent(PVOID, PEVENT pEvent) {
   return previous;
 }
 
-VOID VideoPortClearEvent(PVOID, PEVENT pEvent) { pEvent->signaled = false; }
+VOID VideoPortClearEvent(PVOID, PEVENT pEvent) {
+  pEvent->signaled = false;
+}
 
 VP_STATUS VideoPortWaitForSingleObject(PVOID HwDeviceExtension, PVOID Object, PLARGE_INTEGER) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);

@@ -38,12 +38,12 @@ struct VideoPortResources {
   Cpu* cpu = nullptr;
   SparseMemory* host_memory = nullptr;
   FrameAllocator* frames = nullptr;
-  AddressSpace* address_space = nullptr;   // where display-driver buffers live
+  AddressSpace* address_space = nullptr;  // where display-driver buffers live
   LogicalMapper* mapper = nullptr;
-  std::uint64_t map_register_limit = 16;   // the platform's cap per adapter
-  std::uint64_t bar0 = 0;                  // device BAR0 physical address
+  std::uint64_t map_register_limit = 16;  // the platform's cap per adapter
+  std::uint64_t bar0 = 0;                 // device BAR0 physical address
   std::uint32_t bar0_length = 0;
-  std::uint64_t mmio_va_base = 0;          // kernel VA where BARs get mapped
+  std::uint64_t mmio_va_base = 0;  // kernel VA where BARs get mapped
 };
 
 struct VideoPortStats {

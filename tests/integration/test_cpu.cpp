@@ -2,9 +2,9 @@
 // work, DPCs drain before passive work resumes, DISPATCH_LEVEL holds DPCs off until it is lowered,
 // and interrupts arriving during an ISR are not lost.
 #include <gtest/gtest.h>
+#include <tlm_utils/simple_target_socket.h>
 
 #include <string>
-#include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
 #include "firmware/kernel/cpu.h"
@@ -13,7 +13,9 @@
 namespace dmasim {
 namespace {
 
-constexpr ps_t us(double v) { return static_cast<ps_t>(v * 1e6); }
+constexpr ps_t us(double v) {
+  return static_cast<ps_t>(v * 1e6);
+}
 
 // The CPU's MMIO port must be bound; these tests do no MMIO, so it goes nowhere.
 struct NoDevice : sc_core::sc_module {
@@ -67,7 +69,7 @@ TEST(CpuModel, IsrPreemptsPassiveAndDpcsDrainBeforeItResumes) {
     log.add("isr");
     cpu.consume(us(1));
     cpu.queue_dpc(&dpc_key, [&] {
-        log.add("dpc");
+      log.add("dpc");
       cpu.consume(us(2));
     });
     return true;

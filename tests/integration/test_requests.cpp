@@ -28,7 +28,8 @@ void expect_all_correct(const Platform& p, std::uint64_t n) {
   ASSERT_EQ(results.size(), p.requests().size());
   for (const RequestResult& r : results) {
     SCOPED_TRACE("size " + std::to_string(r.spec.size) + " offset " +
-                 std::to_string(r.spec.offset) + (r.spec.to_device ? " to-device" : " from-device"));
+                 std::to_string(r.spec.offset) +
+                 (r.spec.to_device ? " to-device" : " from-device"));
     EXPECT_EQ(r.status, NO_ERROR);
     EXPECT_TRUE(r.data_ok) << r.mismatch;
     const std::uint64_t span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(r.spec.offset, r.spec.size);
@@ -55,8 +56,7 @@ TEST_P(RequestGrid, ChunkedByteExactWithOneInterruptAndDpcPerChunk) {
 }
 
 INSTANTIATE_TEST_SUITE_P(MapRegisters, RequestGrid,
-                         testing::Combine(testing::Values(1, 2, 3, 16, 64, 256),
-                                          testing::Bool()),
+                         testing::Combine(testing::Values(1, 2, 3, 16, 64, 256), testing::Bool()),
                          [](const auto& info) {
                            return "N" + std::to_string(std::get<0>(info.param)) +
                                   (std::get<1>(info.param) ? "_to_device" : "_from_device");
@@ -66,7 +66,8 @@ TEST(Requests, DirectionsInterleavedInOneRun) {
   SimConfig cfg;
   cfg.map_registers = 8;
   std::vector<RequestSpec> reqs;
-  for (int i = 0; i < 12; ++i) reqs.push_back({std::uint64_t(50000 + 777 * i), std::uint64_t(i * 300), i % 2 == 0});
+  for (int i = 0; i < 12; ++i)
+    reqs.push_back({std::uint64_t(50000 + 777 * i), std::uint64_t(i * 300), i % 2 == 0});
   Platform p("platform", cfg, reqs);
   p.run();
   expect_all_correct(p, 8);
