@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -145,11 +146,17 @@ void ParamSet::set_json(const std::string& name, const nlohmann::json& value,
 }
 
 void ParamSet::load_file(const std::string& path) {
-  std::ifstream in(path);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw UsageError("--config: cannot read '" + path + "' (not a regular file)");
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
   if (!in) throw UsageError("--config: cannot read '" + path + "'");
+  text << in.rdbuf();  // sets failbit on an empty file, which the parser then reports
+  if (in.bad()) throw UsageError("--config: cannot read '" + path + "'");
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(in);
+    doc = nlohmann::json::parse(text.str());
   } catch (const nlohmann::json::exception& e) {
     throw UsageError("--config: '" + path + "' is not valid JSON (" + e.what() + ")");
   }
