@@ -1,0 +1,398 @@
+// Tests of the real dmasim binary against the DESIGN.md CLI contract: exit codes, the --json
+// object, the chunking rule, determinism, one-line usage errors that write no output, and the
+// --vcd waves (read back with tests/vcd_reader.h).
+//
+// Expected figures are derived by hand from the chunking rule (the arithmetic is in comments).
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/vcd_reader.h"
+
+#ifndef DMASIM_BIN
+#error "DMASIM_BIN (path of the dmasim executable) must be defined"
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      q += "'\\''";
+    } else {
+      q += c;
+    }
+  }
+  return q + "'";
+}
+
+std::string describe(const std::vector<std::string>& args) {
+  std::string d = "dmasim";
+  for (const auto& a : args) d += " " + shell_quote(a);
+  return d;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+std::set<std::string> files_in(const std::string& dir) {
+  std::set<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
+  return names;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/dmasim_cli_test_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    fs::create_directory(dir_ + "/io");   // captured stdout/stderr
+    fs::create_directory(dir_ + "/out");  // files dmasim is asked to write
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string out(const std::string& name) const { return dir_ + "/out/" + name; }
+
+  RunResult run(const std::vector<std::string>& args) {
+    const std::string so = dir_ + "/io/stdout", se = dir_ + "/io/stderr";
+    std::string cmd = shell_quote(DMASIM_BIN);
+    for (const auto& a : args) cmd += " " + shell_quote(a);
+    cmd += " </dev/null >" + shell_quote(so) + " 2>" + shell_quote(se);
+    const int status = std::system(cmd.c_str());
+    RunResult r;
+    r.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(so);
+    r.err = slurp(se);
+    return r;
+  }
+
+  // Runs with --json - and returns the parsed stdout (which must be nothing but JSON).
+  json run_json(std::vector<std::string> args) {
+    args.push_back("--json");
+    args.push_back("-");
+    const RunResult r = run(args);
+    EXPECT_EQ(r.exit_code, 0) << describe(args) << "\n" << r.err;
+    EXPECT_EQ(r.err, "") << describe(args);
+    try {
+      return json::parse(r.out);
+    } catch (const json::exception& e) {
+      ADD_FAILURE() << describe(args) << ": stdout is not pure JSON (" << e.what() << "):\n"
+                    << r.out;
+      return json::object();
+    }
+  }
+
+  std::string dir_;
+};
+
+TEST_F(Cli, JsonToStdoutHasEveryContractField) {
+  json j = run_json({"--size", "1M", "--map-registers", "16"});
+  ASSERT_TRUE(j.is_object());
+  for (const char* key :
+       {"config", "status", "error", "bytes", "requests", "chunks", "interrupts", "dpcs",
+        "sim_time_ns", "throughput_GBps", "data_check", "iommu", "wall_s"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_TRUE(j["error"].is_null());
+  EXPECT_EQ(j["data_check"], "pass");
+  EXPECT_EQ(j["bytes"], 1048576u);
+  EXPECT_EQ(j["requests"], 1u);
+  // 1 MiB at offset 0 spans 256 pages; 16 map registers -> 256 / 16 = 16 StartDma cycles, each
+  // ending in one interrupt and one DPC.
+  EXPECT_EQ(j["chunks"], 16u);
+  EXPECT_EQ(j["interrupts"], 16u);
+  EXPECT_EQ(j["dpcs"], 16u);
+  ASSERT_TRUE(j["sim_time_ns"].is_number());
+  ASSERT_TRUE(j["throughput_GBps"].is_number());
+  ASSERT_TRUE(j["wall_s"].is_number());
+  const double ns = j["sim_time_ns"].get<double>(), gbps = j["throughput_GBps"].get<double>();
+  EXPECT_GT(ns, 0.0);
+  // 1e9 bytes per simulated second = bytes per simulated ns.
+  EXPECT_NEAR(gbps, 1048576.0 / ns, 1e-9 * gbps);
+  // Below the raw Gen3 x8 link rate: 8 GT/s * 8 lanes * 128/130 / 8 bit = 7.877 GB/s.
+  EXPECT_GT(gbps, 0.0);
+  EXPECT_LT(gbps, 7.877);
+  EXPECT_GE(j["wall_s"].get<double>(), 0.0);
+  ASSERT_TRUE(j["iommu"].is_object());
+  for (const char* key : {"iotlb_hits", "iotlb_misses", "page_walks", "faults"}) {
+    ASSERT_TRUE(j["iommu"].contains(key)) << key;
+    EXPECT_EQ(j["iommu"][key], 0u) << key << " with --iommu off";
+  }
+  // config: every effective parameter, '_' names.
+  json& c = j["config"];
+  ASSERT_TRUE(c.is_object());
+  EXPECT_EQ(c["map_registers"], 16u);
+  EXPECT_EQ(c["size"], 1048576u);
+  EXPECT_EQ(c["offset"], 0u);
+  EXPECT_EQ(c["requests"], 1u);
+  EXPECT_EQ(c["direction"], "to-device");
+  EXPECT_EQ(c["channels"], 1u);
+  EXPECT_EQ(c["engine"], "tlm");
+  EXPECT_EQ(c["iommu"], "off");
+  EXPECT_EQ(c["seed"], 1u);
+  EXPECT_EQ(c["json"], "-");
+  EXPECT_EQ(c["vcd"], "");
+  for (const auto& [key, value] : c.items()) EXPECT_EQ(key.find('-'), std::string::npos) << key;
+}
+
+struct ChunkCase {
+  std::string size_arg;
+  std::uint64_t size, offset, n;
+  std::string direction;
+  std::uint64_t requests;
+  std::uint64_t chunks;  // by hand: requests * ceil(ceil((offset + size) / 4096) / n)
+};
+
+TEST_F(Cli, ChunksFollowTheRule) {
+  const ChunkCase cases[] = {
+      // 256 pages / 16.
+      {"1M", 1048576, 0, 16, "to-device", 1, 16},
+      // 4095 + 102400 = 106495 -> 26 pages; ceil(26 / 4) = 7.
+      {"100K", 102400, 4095, 4, "to-device", 1, 7},
+      // 1 + 65536 -> 17 pages; ceil(17 / 16) = 2.
+      {"64K", 65536, 1, 16, "from-device", 1, 2},
+      // Exactly 16 pages: 1.
+      {"64K", 65536, 0, 16, "from-device", 1, 1},
+      // 2047 + 4096 = 6143 -> 2 pages, one per chunk.
+      {"4096", 4096, 2047, 1, "to-device", 1, 2},
+      // 2047 + 5000 = 7047 -> 2 pages.
+      {"5000", 5000, 2047, 1, "from-device", 1, 2},
+      // 2047 + 1048576 -> 257 pages; ceil(257 / 7) = 37; 3 requests -> 111.
+      {"1M", 1048576, 2047, 7, "from-device", 3, 111},
+      // The last byte of a page: 1 page.
+      {"1", 1, 4095, 1, "to-device", 1, 1},
+      // Straddles a page boundary: 2 pages each, 3 requests -> 6.
+      {"2", 2, 4095, 1, "to-device", 3, 6},
+      // 1 + 307200 -> 76 pages, all in one StartDma of up to 256; 2 requests -> 2.
+      {"300K", 307200, 1, 256, "to-device", 2, 2},
+      // 4095 + 2 MiB -> 513 pages, one per chunk.
+      {"2M", 2097152, 4095, 1, "to-device", 1, 513},
+  };
+  int i = 0;
+  for (const ChunkCase& k : cases) {
+    const std::string json_path = out("r" + std::to_string(i++) + ".json");
+    const std::vector<std::string> args = {"--size",          k.size_arg,
+                                           "--offset",        std::to_string(k.offset),
+                                           "--map-registers", std::to_string(k.n),
+                                           "--direction",     k.direction,
+                                           "--requests",      std::to_string(k.requests),
+                                           "--quiet",         "--json",
+                                           json_path};
+    const RunResult r = run(args);
+    ASSERT_EQ(r.exit_code, 0) << describe(args) << "\n" << r.err;
+    EXPECT_EQ(r.out, "") << "--quiet with a --json file prints nothing";
+    json j = json::parse(slurp(json_path));
+    SCOPED_TRACE(describe(args));
+    EXPECT_EQ(j["status"], "ok");
+    EXPECT_EQ(j["data_check"], "pass");
+    EXPECT_EQ(j["chunks"], k.chunks);
+    EXPECT_EQ(j["interrupts"], k.chunks);
+    EXPECT_EQ(j["dpcs"], k.chunks);
+    EXPECT_EQ(j["requests"], k.requests);
+    EXPECT_EQ(j["bytes"], k.size * k.requests);
+    EXPECT_EQ(j["config"]["size"], k.size);
+    EXPECT_EQ(j["config"]["offset"], k.offset);
+    EXPECT_EQ(j["config"]["map_registers"], k.n);
+    EXPECT_EQ(j["config"]["direction"], k.direction);
+    EXPECT_EQ(j["config"]["json"], json_path);
+  }
+  // Without --quiet a --json file run prints a human summary, not JSON.
+  const RunResult r = run({"--size", "8K", "--json", out("s.json")});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out, "");
+  EXPECT_TRUE(fs::exists(out("s.json")));
+}
+
+TEST_F(Cli, DeterministicForASeed) {
+  const std::vector<std::string> args = {"--size",          "300K",       "--offset",   "1",
+                                         "--map-registers", "8",          "--requests", "2",
+                                         "--direction",     "from-device"};
+  json a = run_json(args), b = run_json(args);
+  ASSERT_EQ(a["status"], "ok");
+  ASSERT_TRUE(a.contains("wall_s"));
+  a.erase("wall_s");
+  b.erase("wall_s");
+  EXPECT_EQ(a, b);
+  // Another seed (other frames, other data) still passes with the same chunking:
+  // 1 + 307200 -> 76 pages; ceil(76 / 8) = 10 per request, 20 in all.
+  std::vector<std::string> other = args;
+  other.insert(other.end(), {"--seed", "987654321"});
+  json c = run_json(other);
+  EXPECT_EQ(c["status"], "ok");
+  EXPECT_EQ(c["data_check"], "pass");
+  EXPECT_EQ(c["config"]["seed"], 987654321u);
+  EXPECT_EQ(c["chunks"], 20u);
+  EXPECT_EQ(a["chunks"], 20u);
+}
+
+TEST_F(Cli, BadValuesExit2WithOneLineAndNoOutput) {
+  const std::string unknown_key = dir_ + "/io/unknown_key.json";
+  std::ofstream(unknown_key) << R"({"size": "1M", "map_regsiters": 4})";
+  struct Bad {
+    std::vector<std::string> args;
+    std::vector<std::string> named;  // what the message must mention
+  };
+  const Bad bad[] = {
+      {{"--map-registers", "0"}, {"--map-registers"}},
+      {{"--map-registers", "-1"}, {"--map-registers"}},
+      {{"--size", "abc"}, {"--size"}},
+      {{"--size", ""}, {"--size"}},
+      {{"--direction", "up"}, {"--direction"}},
+      {{"--engine", "rtl"}, {"--engine"}},
+      {{"--iommu", "on"}, {"--iommu"}},
+      {{"--channels", "2"}, {"--channels"}},
+      {{"--config", "/nonexistent.json"}, {"--config", "/nonexistent.json"}},
+      {{"--config", unknown_key}, {"--config", "map_regsiters"}},
+      {{"--frobnicate", "3"}, {"--frobnicate"}},
+      {{"sweep", "--map-registers", "1,2,4"}, {"sweep"}},
+  };
+  for (const Bad& b : bad) {
+    std::vector<std::string> args = b.args;
+    args.insert(args.end(), {"--json", out("r.json"), "--vcd", out("w.vcd")});
+    const RunResult r = run(args);
+    SCOPED_TRACE(describe(args));
+    EXPECT_EQ(r.exit_code, 2);
+    const auto lines = lines_of(r.err);
+    ASSERT_EQ(lines.size(), 1u) << r.err;
+    EXPECT_EQ(r.err.back(), '\n');
+    for (const auto& name : b.named) EXPECT_NE(lines[0].find(name), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(files_in(dir_ + "/out").empty()) << "an output file was written";
+  }
+}
+
+// Edges of a signal: value changes from 0 to non-zero (rising) and back (falling), in order.
+struct Edges {
+  std::vector<std::uint64_t> rise, fall;
+};
+Edges edges(const dmasim_test::VcdSignal& s) {
+  Edges e;
+  std::uint64_t prev = 0;
+  for (const auto& [t, v] : s.changes) {
+    if (!prev && v) e.rise.push_back(t);
+    if (prev && !v) e.fall.push_back(t);
+    prev = v;
+  }
+  return e;
+}
+
+std::uint64_t final_value(const dmasim_test::VcdSignal& s) {
+  return s.changes.empty() ? 0 : s.changes.back().second;
+}
+
+std::uint64_t max_value(const dmasim_test::VcdSignal& s) {
+  std::uint64_t m = 0;
+  for (const auto& c : s.changes) m = std::max(m, c.second);
+  return m;
+}
+
+bool has_value(const dmasim_test::VcdSignal& s, std::uint64_t v) {
+  return std::any_of(s.changes.begin(), s.changes.end(),
+                     [v](const auto& c) { return c.second == v; });
+}
+
+TEST_F(Cli, VcdWavesFollowEveryChunk) {
+  // 100 KiB at offset 4095 with 4 map registers: 4095 + 102400 -> 26 pages -> 7 chunks per
+  // request (six of 4 pages, one of 2); 2 requests -> 14 chunks, 204800 bytes.
+  for (const std::string name : {"wave.vcd", "wave"}) {
+    SCOPED_TRACE(name);
+    const std::string path = out(name);
+    json j = run_json({"--size", "100K", "--offset", "4095", "--map-registers", "4", "--requests",
+                       "2", "--vcd", path});
+    ASSERT_EQ(j["chunks"], 14u);
+    ASSERT_EQ(j["config"]["vcd"], path);
+    // The file is at exactly PATH and nothing else was left behind.
+    EXPECT_EQ(files_in(dir_ + "/out"), std::set<std::string>{name});
+    std::uint64_t ts = 0;
+    const auto sigs = dmasim_test::read_vcd(path, &ts);
+    EXPECT_EQ(ts, 1u);  // 1 ps
+    for (const char* s :
+         {"irq_line", "cpu_irql", "engine_busy_ch0", "map_registers_in_use", "bytes_moved"})
+      ASSERT_TRUE(sigs.count(s)) << s;
+    const auto& irq = sigs.at("irq_line");
+    const auto& irql = sigs.at("cpu_irql");
+    const auto& busy = sigs.at("engine_busy_ch0");
+    const auto& mapregs = sigs.at("map_registers_in_use");
+    const auto& bytes = sigs.at("bytes_moved");
+    for (const auto* s : {&irq, &irql, &busy, &mapregs, &bytes}) EXPECT_FALSE(s->has_unknown);
+
+    // The interrupt line goes up and back down once per chunk, and ends low.
+    const Edges irq_e = edges(irq);
+    EXPECT_EQ(irq_e.rise.size(), 14u);
+    EXPECT_EQ(irq_e.fall.size(), 14u);
+    EXPECT_EQ(max_value(irq), 1u);
+    EXPECT_EQ(final_value(irq), 0u);
+    // The CPU runs the ISR at DIRQL (5) and the DPC at DISPATCH_LEVEL (2), nothing higher.
+    EXPECT_TRUE(has_value(irql, 5));
+    EXPECT_TRUE(has_value(irql, 2));
+    EXPECT_EQ(max_value(irql), 5u);
+    EXPECT_EQ(final_value(irql), 0u);
+    // The engine is busy once per chunk, and each chunk's interrupt follows its end.
+    const Edges busy_e = edges(busy);
+    ASSERT_EQ(busy_e.rise.size(), 14u);
+    ASSERT_EQ(busy_e.fall.size(), 14u);
+    EXPECT_EQ(final_value(busy), 0u);
+    for (std::size_t k = 0; k < 14 && k < irq_e.rise.size(); ++k) {
+      EXPECT_LT(busy_e.rise[k], busy_e.fall[k]) << k;
+      EXPECT_LE(busy_e.fall[k], irq_e.rise[k]) << k;
+      if (k + 1 < 14) {
+        EXPECT_LT(irq_e.rise[k], busy_e.rise[k + 1]) << k;
+      }
+    }
+    // Map registers in use peak at exactly N (26 pages > 4) and are all returned at the end.
+    EXPECT_EQ(max_value(mapregs), 4u);
+    EXPECT_EQ(final_value(mapregs), 0u);
+    // Bytes moved only grow and end at size * requests.
+    for (std::size_t k = 1; k < bytes.changes.size(); ++k)
+      EXPECT_LE(bytes.changes[k - 1].second, bytes.changes[k].second) << k;
+    EXPECT_EQ(final_value(bytes), 204800u);
+    // One channel in use: the second never gets busy.
+    if (sigs.count("engine_busy_ch1")) {
+      EXPECT_EQ(max_value(sigs.at("engine_busy_ch1")), 0u);
+    }
+    fs::remove(path);
+  }
+}
+
+TEST_F(Cli, HelpListsOptions) {
+  const RunResult r = run({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "");
+  for (const char* opt : {"--map-registers", "--size", "--offset", "--direction", "--requests",
+                          "--config", "--vcd", "--json"})
+    EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
+}
+
+}  // namespace
