@@ -1,6 +1,8 @@
 // Sparse byte-addressable store: a large address space of which only touched pages take memory.
 // Untouched bytes read as zero. Backing pages are allocated on first write or first pointer
-// request and never move, so raw pointers to a page stay valid (DMI relies on it).
+// request and do not move, so raw pointers to a page stay valid (DMI relies on it) -- except
+// across map_contiguous, which re-backs its range: pointers into it must be dropped (common
+// buffers are mapped at adapter start, before any DMI pointer exists).
 #pragma once
 
 #include <cstdint>

@@ -103,7 +103,9 @@ CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg
     if (name != "config" && !params.has(name))
       throw UsageError("--" + name + ": unknown option (see --help)");
     if (!inline_value) {
-      if (i + 1 >= argc) throw UsageError("--" + name + ": missing value");
+      // An option word is never a value: "--vcd --quiet" lacks the path, it does not name one.
+      if (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0)
+        throw UsageError("--" + name + ": missing value");
       value = argv[++i];
     }
     if (name == "config") {

@@ -74,10 +74,10 @@ int sc_main(int argc, char* argv[]) {
     return usage_error(e.what());
   }
   sc_core::sc_trace_file* tf = nullptr;
-  std::string vcd_base = cfg.vcd;
+  // SystemC appends ".vcd" to the name it is given: trace into a temporary beside the target and
+  // rename it into place at the end, so no other file is touched and none is left half written.
+  const std::string vcd_base = cfg.vcd + ".dmasim-tmp";
   if (!cfg.vcd.empty()) {
-    if (vcd_base.size() > 4 && vcd_base.compare(vcd_base.size() - 4, 4, ".vcd") == 0)
-      vcd_base.resize(vcd_base.size() - 4);
     tf = sc_core::sc_create_vcd_trace_file(vcd_base.c_str());
     tf->set_time_unit(1, sc_core::SC_PS);  // the kernel resolution: no event falls between
     platform->trace(tf);
@@ -87,7 +87,10 @@ int sc_main(int argc, char* argv[]) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (tf) {
     sc_core::sc_close_vcd_trace_file(tf);
-    if (vcd_base + ".vcd" != cfg.vcd) std::rename((vcd_base + ".vcd").c_str(), cfg.vcd.c_str());
+    if (std::rename((vcd_base + ".vcd").c_str(), cfg.vcd.c_str()) != 0) {
+      std::cerr << "dmasim: --vcd: cannot write '" << cfg.vcd << "'\n";
+      return 2;
+    }
   }
   const nlohmann::json results = make_results(*platform, config_json, wall);
   const std::string text = results.dump(2) + "\n";

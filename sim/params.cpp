@@ -78,8 +78,10 @@ void ParamSet::add_time_ns(const std::string& name, std::uint64_t* target_ps, do
   p.set = [=](const std::string& value, const std::string& source) {
     errno = 0;
     char* end = nullptr;
-    const double v = value.empty() ? NAN : std::strtod(value.c_str(), &end);
-    if (value.empty() || errno != 0 || *end != '\0' || !std::isfinite(v) || v < 0 || v > max_ns)
+    const bool numeric =
+        !value.empty() && (std::isdigit(static_cast<unsigned char>(value[0])) || value[0] == '.');
+    const double v = numeric ? std::strtod(value.c_str(), &end) : NAN;
+    if (!numeric || errno != 0 || *end != '\0' || !std::isfinite(v) || v < 0 || v > max_ns)
       throw UsageError(source + ": invalid value '" + value + "' (expected " + range + ")");
     *target_ps = static_cast<std::uint64_t>(std::llround(v * 1000.0));
   };

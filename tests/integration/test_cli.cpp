@@ -277,6 +277,10 @@ TEST_F(Cli, BadValuesExit2WithOneLineAndNoOutput) {
       {{"--config", unknown_key}, {"--config", "map_regsiters"}},
       {{"--frobnicate", "3"}, {"--frobnicate"}},
       {{"sweep", "--map-registers", "1,2,4"}, {"sweep"}},
+      {{"--config", dir_ + "/io"}, {"--config"}},        // a directory
+      {{"--size", "--map-registers", "4"}, {"--size"}},  // an option word is not a value
+      {{"--map-registers", "4", "--quiet", "--size"}, {"--size"}},
+      {{"--read-rtt", " 5"}, {"--read-rtt"}},
   };
   for (const Bad& b : bad) {
     std::vector<std::string> args = b.args;
@@ -384,6 +388,16 @@ TEST_F(Cli, VcdWavesFollowEveryChunk) {
     }
     fs::remove(path);
   }
+}
+
+TEST_F(Cli, VcdPathWithoutSuffixLeavesOtherFilesAlone) {
+  // SystemC appends ".vcd" to trace-file names; dmasim must write exactly the given path.
+  std::ofstream(out("wave.vcd")) << "keep";
+  const RunResult r = run({"--size", "4K", "--quiet", "--vcd", out("wave")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(slurp(out("wave.vcd")), "keep");
+  EXPECT_NE(slurp(out("wave")).find("$enddefinitions"), std::string::npos);
+  EXPECT_EQ(files_in(dir_ + "/out"), (std::set<std::string>{"wave", "wave.vcd"}));
 }
 
 TEST_F(Cli, HelpListsOptions) {
