@@ -220,11 +220,11 @@ void DmaEngine::channel_thread(unsigned n) {
     c.status = err ? DMA_STATUS_ERROR : DMA_STATUS_DONE;
     c.int_status |= err ? DMA_INT_ERROR : DMA_INT_DONE;
     traced_busy[n] = false;
-    if (c.ctrl & DMA_CTRL_IRQ_EN) send_msi(c);
+    if (c.ctrl & DMA_CTRL_IRQ_EN) send_msi();
   }
 }
 
-void DmaEngine::send_msi(const Channel&) {
+void DmaEngine::send_msi() {
   std::uint32_t data = msi_data_;
   std::uint64_t issue = 0, done = 0;
   bus(tlm::TLM_WRITE_COMMAND, (std::uint64_t{msi_addr_hi_} << 32) | msi_addr_lo_,

@@ -65,7 +65,7 @@ class DmaEngine : public sc_core::sc_module {
   // Bus transaction at absolute time t; returns false on an error response.
   bool bus(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint32_t len,
            std::uint64_t t, std::uint64_t* issue_done, std::uint64_t* data_done);
-  void send_msi(const Channel& c);
+  void send_msi();
 
   std::uint64_t bar0_base_;
   std::uint64_t quantum_ps_;

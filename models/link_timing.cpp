@@ -193,26 +193,23 @@ LinkOccupancy::ReadTiming LinkOccupancy::device_read(ps_t t, std::uint64_t addr,
   return r;
 }
 
-ps_t LinkOccupancy::device_write(ps_t t, std::uint64_t addr, std::uint64_t len) {
+ps_t LinkOccupancy::posted_write(Dir d, ps_t t, std::uint64_t addr, std::uint64_t len) {
   const std::uint64_t end = end_of_range(addr, len);
   ps_t last = t;
   for (std::uint64_t a = addr; a < end;) {
     const std::uint64_t n = chunk_to_boundary(a, p_.mps, end - a);
-    last = occupy(kUpstream, t, p_.req_tlp_bytes + n, n);
+    last = occupy(d, t, p_.req_tlp_bytes + n, n);
     a += n;
   }
   return last;
 }
 
+ps_t LinkOccupancy::device_write(ps_t t, std::uint64_t addr, std::uint64_t len) {
+  return posted_write(kUpstream, t, addr, len);
+}
+
 ps_t LinkOccupancy::host_write(ps_t t, std::uint64_t addr, std::uint64_t len) {
-  const std::uint64_t end = end_of_range(addr, len);
-  ps_t last = t;
-  for (std::uint64_t a = addr; a < end;) {
-    const std::uint64_t n = chunk_to_boundary(a, p_.mps, end - a);
-    last = occupy(kDownstream, t, p_.req_tlp_bytes + n, n);
-    a += n;
-  }
-  return last;
+  return posted_write(kDownstream, t, addr, len);
 }
 
 ps_t LinkOccupancy::host_read(ps_t t, std::uint64_t addr, std::uint64_t len) {

@@ -143,6 +143,8 @@ class LinkOccupancy {
   };
 
   // Puts one TLP of wire_bytes on direction d no earlier than t; returns when it has left.
+  // Memory writes split at MPS (and so at 4 KiB), back to back on direction d.
+  ps_t posted_write(Dir d, ps_t t, std::uint64_t addr, std::uint64_t len);
   ps_t occupy(Dir d, ps_t t, std::uint64_t wire_bytes, std::uint64_t payload);
   // x + serialization time of `bytes`, exactly.
   ExactPs add_bytes(ExactPs x, std::uint64_t bytes) const;

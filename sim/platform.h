@@ -71,7 +71,6 @@ class Platform : public sc_core::sc_module {
   std::unique_ptr<VideoPortDevice> videoport_;
   std::unique_ptr<DisplayDriver> display_;
   RunOutcome outcome_;
-  sc_core::sc_event done_;
 };
 
 }  // namespace dmasim

@@ -153,32 +153,28 @@ void Cpu::dpc_thread() {
   }
 }
 
-std::uint32_t Cpu::mmio_read32(std::uint64_t addr) {
-  std::uint32_t value = 0;
+sc_core::sc_time Cpu::mmio(tlm::tlm_command cmd, std::uint64_t addr, std::uint32_t* value) {
   tlm::tlm_generic_payload gp;
-  gp.set_command(tlm::TLM_READ_COMMAND);
+  gp.set_command(cmd);
   gp.set_address(addr);
-  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(value));
   gp.set_data_length(4);
   gp.set_streaming_width(4);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
   bus->b_transport(gp, delay);
-  if (gp.is_response_error()) value = 0xFFFFFFFFu;  // master abort reads all ones
-  consume(to_ps(delay));                            // the CPU stalls for the round trip
+  if (gp.is_response_error() && cmd == tlm::TLM_READ_COMMAND) *value = 0xFFFFFFFFu;  // master abort
+  return delay;
+}
+
+std::uint32_t Cpu::mmio_read32(std::uint64_t addr) {
+  std::uint32_t value = 0;
+  consume(to_ps(mmio(tlm::TLM_READ_COMMAND, addr, &value)));  // the CPU stalls for the round trip
   return value;
 }
 
 void Cpu::mmio_write32(std::uint64_t addr, std::uint32_t value) {
-  tlm::tlm_generic_payload gp;
-  gp.set_command(tlm::TLM_WRITE_COMMAND);
-  gp.set_address(addr);
-  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
-  gp.set_data_length(4);
-  gp.set_streaming_width(4);
-  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  bus->b_transport(gp, delay);  // posted: the device sees it after `delay`, the CPU goes on
+  mmio(tlm::TLM_WRITE_COMMAND, addr, &value);  // posted: the device sees it on arrival
   consume(costs_.mmio_write_ps);
 }
 

@@ -77,6 +77,8 @@ class Cpu : public sc_core::sc_module {
   };
 
   Context* current() const;
+  // One 32-bit MMIO transaction from time now; returns the link's delay.
+  sc_core::sc_time mmio(tlm::tlm_command cmd, std::uint64_t addr, std::uint32_t* value);
   void schedule();
   void acquire(Context& c);
   void isr_thread();
