@@ -16,7 +16,8 @@ void register_params(SimConfig& c, ParamSet& p) {
   p.add_uint("channels", &c.channels, 1, 2, "DMA channels (adapter objects) in use");
   p.add_enum("engine", &c.engine, {"tlm", "rtl"}, "DMA engine backend");
   p.add_enum("iommu", &c.iommu, {"on", "off"}, "IOMMU between link and host memory");
-  p.add_enum("miniport", &c.miniport, {"dmasim"}, "miniport driver to load");
+  // Checked against the loadable miniports when the platform is built (firmware/miniport/).
+  p.add_string("miniport", &c.miniport, "miniport driver to load (see README)");
   p.add_uint("seed", &c.seed, 0, ~0ULL, "seed of frame allocation and data patterns");
   p.add_uint("host-memory", &c.host_memory_bytes, 8ULL << 30, 1ULL << 46,
              "host physical address space", true);

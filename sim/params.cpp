@@ -113,9 +113,9 @@ void ParamSet::add_enum(const std::string& name, std::string* target,
 void ParamSet::add_string(const std::string& name, std::string* target, const std::string& help) {
   Param p;
   p.help = help;
-  p.range = "a path";
+  p.range = "text";
   p.set = [=](const std::string& value, const std::string& source) {
-    if (value.empty()) throw UsageError(source + ": empty value (expected a path)");
+    if (value.empty()) throw UsageError(source + ": empty value");
     *target = value;
   };
   p.get = [target] { return nlohmann::json(*target); };

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "firmware/miniport/dmasim_ioctl.h"
+#include "firmware/miniport/miniports.h"
 #include "models/sim_time.h"
 
 namespace dmasim {
@@ -41,8 +41,15 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
   rc_.to_msi.bind(intc_.msi);
 
   VIDEO_HW_INITIALIZATION_DATA init{};
-  if (!DmasimGetMiniport(cfg_.miniport.c_str(), &init))
-    throw std::invalid_argument("--miniport: unknown miniport '" + cfg_.miniport + "'");
+  const MiniportEntry* miniport = find_miniport(cfg_.miniport);
+  if (!miniport) {
+    std::string known;
+    for (const MiniportEntry& m : miniports()) known += (known.empty() ? "" : "|") + std::string(m.name);
+    throw std::invalid_argument("--miniport: invalid value '" + cfg_.miniport + "' (expected " +
+                                known + ")");
+  }
+  if (miniport->DriverEntry(&init, nullptr) != NO_ERROR)
+    throw std::runtime_error("miniport '" + cfg_.miniport + "': DriverEntry failed");
   VideoPortResources res;
   res.cpu = &cpu_;
   res.host_memory = &memory_.store();

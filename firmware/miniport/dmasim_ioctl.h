@@ -10,7 +10,3 @@ typedef struct _DMASIM_TRANSFER {
   BOOLEAN ToDevice;       // TRUE: buffer -> VRAM; FALSE: VRAM -> buffer
   ULONGLONG VramAddress;  // device-side byte address
 } DMASIM_TRANSFER, *PDMASIM_TRANSFER;
-
-// Miniports the platform can load (--miniport NAME): fills the table a DriverEntry would pass to
-// VideoPortInitialize. Returns FALSE for an unknown name.
-BOOLEAN DmasimGetMiniport(const char* name, PVIDEO_HW_INITIALIZATION_DATA HwInitializationData);

@@ -169,14 +169,13 @@ BOOLEAN HwVidInitialize(PVOID HwDeviceExtension) {
 
 }  // namespace
 
-BOOLEAN DmasimGetMiniport(const char* name, PVIDEO_HW_INITIALIZATION_DATA init) {
-  if (std::strcmp(name, "dmasim") != 0) return FALSE;
-  *init = VIDEO_HW_INITIALIZATION_DATA{};
-  init->HwInitDataSize = sizeof(*init);
-  init->HwFindAdapter = HwVidFindAdapter;
-  init->HwInitialize = HwVidInitialize;
-  init->HwInterrupt = HwVidInterrupt;
-  init->HwStartIO = HwVidStartIO;
-  init->HwDeviceExtensionSize = sizeof(HW_DEVICE_EXTENSION);
-  return TRUE;
+ULONG DmasimDriverEntry(PVOID Argument1, PVOID Argument2) {
+  VIDEO_HW_INITIALIZATION_DATA init{};
+  init.HwInitDataSize = sizeof(init);
+  init.HwFindAdapter = HwVidFindAdapter;
+  init.HwInitialize = HwVidInitialize;
+  init.HwInterrupt = HwVidInterrupt;
+  init.HwStartIO = HwVidStartIO;
+  init.HwDeviceExtensionSize = sizeof(HW_DEVICE_EXTENSION);
+  return VideoPortInitialize(Argument1, Argument2, &init, nullptr);
 }

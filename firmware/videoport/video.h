@@ -130,6 +130,13 @@ typedef struct _VIDEO_HW_INITIALIZATION_DATA {
   ULONG HwDeviceExtensionSize;
 } VIDEO_HW_INITIALIZATION_DATA, *PVIDEO_HW_INITIALIZATION_DATA;
 
+typedef enum VIDEO_SYNCHRONIZE_PRIORITY {
+  VpLowPriority,     // runs at the caller's IRQL
+  VpMediumPriority,  // runs at DISPATCH_LEVEL
+  VpHighPriority     // runs at the device's DIRQL: synchronized with HwVidInterrupt
+} VIDEO_SYNCHRONIZE_PRIORITY;
+typedef BOOLEAN (*PMINIPORT_SYNCHRONIZE_ROUTINE)(PVOID Context);
+
 typedef struct _VIDEO_PORT_EVENT* PEVENT;  // opaque
 #define NOTIFICATION_EVENT 0x1
 #define INITIAL_EVENT_SIGNALED 0x2
@@ -169,6 +176,9 @@ VOID VideoPortReleaseCommonBuffer(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDma
                                   PVOID VirtualAddress, BOOLEAN CacheEnabled);
 BOOLEAN VideoPortQueueDpc(PVOID HwDeviceExtension, PMINIPORT_DPC_ROUTINE CallbackRoutine,
                           PVOID Context);
+BOOLEAN VideoPortSynchronizeExecution(PVOID HwDeviceExtension, VIDEO_SYNCHRONIZE_PRIORITY Priority,
+                                      PMINIPORT_SYNCHRONIZE_ROUTINE SynchronizeRoutine,
+                                      PVOID Context);
 
 VP_STATUS VideoPortCreateEvent(PVOID HwDeviceExtension, ULONG EventFlag, PVOID Unused,
                                PEVENT* ppEvent);

@@ -108,8 +108,16 @@ bool VideoPortDevice::interrupt() {
 
 // ---- Resources and registers ------------------------------------------------------------------
 
-ULONG VideoPortInitialize(PVOID, PVOID, PVIDEO_HW_INITIALIZATION_DATA, PVOID) {
-  return NO_ERROR;  // the platform builds VideoPortDevice from the table (sim/platform.cpp)
+// Argument1 is what the loader passed to DriverEntry: here, where to put the table. The platform
+// then creates the device from it (sim/platform.cpp), as the I/O manager's AddDevice would.
+ULONG VideoPortInitialize(PVOID Argument1, PVOID, PVIDEO_HW_INITIALIZATION_DATA HwInitializationData,
+                          PVOID) {
+  if (!Argument1 || !HwInitializationData ||
+      HwInitializationData->HwInitDataSize < sizeof(VIDEO_HW_INITIALIZATION_DATA) ||
+      !HwInitializationData->HwFindAdapter || !HwInitializationData->HwStartIO)
+    return ERROR_INVALID_PARAMETER;
+  *static_cast<VIDEO_HW_INITIALIZATION_DATA*>(Argument1) = *HwInitializationData;
+  return NO_ERROR;
 }
 
 VP_STATUS VideoPortGetAccessRanges(PVOID HwDeviceExtension, ULONG, PVOID, ULONG NumAccessRanges,
@@ -321,6 +329,20 @@ BOOLEAN VideoPortQueueDpc(PVOID HwDeviceExtension, PMINIPORT_DPC_ROUTINE Callbac
                              [=] { CallbackRoutine(HwDeviceExtension, Context); })
              ? TRUE
              : FALSE;
+}
+
+BOOLEAN VideoPortSynchronizeExecution(PVOID HwDeviceExtension, VIDEO_SYNCHRONIZE_PRIORITY Priority,
+                                      PMINIPORT_SYNCHRONIZE_ROUTINE SynchronizeRoutine,
+                                      PVOID Context) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  if (!SynchronizeRoutine) return FALSE;
+  if (Priority == VpLowPriority) return SynchronizeRoutine(Context);
+  Cpu& cpu = dev.cpu();
+  const dmasim::KIRQL old = cpu.raise_irql(Priority == VpHighPriority ? dmasim::DEVICE_IRQL
+                                                                      : dmasim::DISPATCH_LEVEL);
+  const BOOLEAN result = SynchronizeRoutine(Context);
+  cpu.lower_irql(old);
+  return result;
 }
 
 // ---- Events ------------------------------------------------------------------------------------

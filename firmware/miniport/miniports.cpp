@@ -1,0 +1,21 @@
+#include "firmware/miniport/miniports.h"
+
+ULONG DmasimDriverEntry(PVOID Argument1, PVOID Argument2);
+
+namespace dmasim {
+
+const std::vector<MiniportEntry>& miniports() {
+  static const std::vector<MiniportEntry> all = {
+      {"dmasim", DmasimDriverEntry,
+       "the shipped miniport: one adapter per channel, interrupt-driven chunk loop"},
+  };
+  return all;
+}
+
+const MiniportEntry* find_miniport(const std::string& name) {
+  for (const MiniportEntry& m : miniports())
+    if (name == m.name) return &m;
+  return nullptr;
+}
+
+}  // namespace dmasim
