@@ -9,4 +9,5 @@ typedef struct _DMASIM_TRANSFER {
   ULONG Length;           // bytes
   BOOLEAN ToDevice;       // TRUE: buffer -> VRAM; FALSE: VRAM -> buffer
   ULONGLONG VramAddress;  // device-side byte address
+  ULONG Channel;          // DMA channel (one adapter object per channel): 0 or 1
 } DMASIM_TRANSFER, *PDMASIM_TRANSFER;
