@@ -34,11 +34,20 @@ void fill_pattern(std::uint8_t* dst, std::uint64_t n, std::uint64_t seed, std::u
 }
 
 DisplayDriver::DisplayDriver(Cpu& cpu, VideoPortDevice& device, AddressSpace& space,
-                             SparseMemory& host, SparseMemory& vram, std::uint64_t seed)
-    : cpu_(cpu), device_(device), space_(space), host_(host), vram_(vram), seed_(seed) {}
+                             SparseMemory& host, SparseMemory& vram, std::uint64_t seed,
+                             std::vector<RequestSpec> requests)
+    : cpu_(cpu),
+      device_(device),
+      space_(space),
+      host_(host),
+      vram_(vram),
+      seed_(seed),
+      requests_(std::move(requests)),
+      results_(requests_.size()) {}
 
-void DisplayDriver::run(const std::vector<RequestSpec>& requests) {
-  for (std::size_t i = 0; i < requests.size(); ++i) results_.push_back(transfer(i, requests[i]));
+void DisplayDriver::run_channel(unsigned channel) {
+  for (std::size_t i = 0; i < requests_.size(); ++i)
+    if (requests_[i].channel == channel) transfer(i);
 }
 
 void DisplayDriver::fill_host(std::uint64_t va, std::uint64_t len, std::uint64_t seed) {
@@ -73,8 +82,9 @@ bool DisplayDriver::compare(std::uint64_t va, std::uint64_t vram_addr, std::uint
   return true;
 }
 
-RequestResult DisplayDriver::transfer(std::size_t index, const RequestSpec& spec) {
-  RequestResult r;
+void DisplayDriver::transfer(std::size_t index) {
+  const RequestSpec& spec = requests_[index];
+  RequestResult& r = results_[index];
   r.spec = spec;
   const std::uint64_t data_seed = mix(seed_ ^ mix(2 * index + 1));
   const std::uint64_t background_seed = mix(seed_ ^ mix(2 * index + 2));
@@ -82,7 +92,8 @@ RequestResult DisplayDriver::transfer(std::size_t index, const RequestSpec& spec
   // The buffer's whole pages get background first, so bytes beside it are guards too.
   const std::uint64_t va = space_.allocate(spec.size, spec.offset);
   const std::uint64_t page_va = PAGE_ALIGN(va);
-  const std::uint64_t vram = kVramBase;
+  // Each channel has its own half of VRAM.
+  const std::uint64_t vram = kVramBase + spec.channel * (vram_.size() / 2);
   const std::uint64_t g = kGuardBytes;
   std::vector<std::uint8_t> guard(g);
   fill_pattern(guard.data(), g, background_seed, ~0ULL - g);
@@ -106,7 +117,7 @@ RequestResult DisplayDriver::transfer(std::size_t index, const RequestSpec& spec
   vram_.write(vram - g, guard.data(), g);
   vram_.write(vram + spec.size, guard.data(), g);
 
-  const VideoPortStats before = device_.stats();
+  const VideoPortStats before = device_.adapter_stats(spec.channel);
   const std::uint64_t isr0 = cpu_.isr_claimed(), dpc0 = cpu_.dpc_count();
   r.start_ps = now_ps();
   DMASIM_TRANSFER req{};
@@ -114,10 +125,12 @@ RequestResult DisplayDriver::transfer(std::size_t index, const RequestSpec& spec
   req.Length = static_cast<ULONG>(spec.size);
   req.ToDevice = spec.to_device ? TRUE : FALSE;
   req.VramAddress = vram;
+  req.Channel = spec.channel;
   r.status = device_.ioctl(IOCTL_VIDEO_DMASIM_TRANSFER, &req, sizeof(req), nullptr, 0);
   r.end_ps = now_ps();
-  r.chunks = device_.stats().complete_dma - before.complete_dma;
-  r.sg_elements = device_.stats().sg_elements - before.sg_elements;
+  const VideoPortStats after = device_.adapter_stats(spec.channel);
+  r.chunks = after.complete_dma - before.complete_dma;
+  r.sg_elements = after.sg_elements - before.sg_elements;
   r.interrupts = cpu_.isr_claimed() - isr0;
   r.dpcs = cpu_.dpc_count() - dpc0;
 
@@ -148,8 +161,8 @@ RequestResult DisplayDriver::transfer(std::size_t index, const RequestSpec& spec
     }
   }
   r.mismatch = where;
+  r.done = true;
   space_.release(va);
-  return r;
 }
 
 }  // namespace dmasim

@@ -1,8 +1,8 @@
 // The display driver's workload: for each request it prepares a buffer (seeded pattern, guard
 // bytes around the destination), sends the transfer IOCTL to the miniport, waits for the whole
 // request, and checks every byte of the destination and its guards (host buffer vs VRAM).
-// Runs on the CPU's passive thread; buffer preparation and checking are testbench work and take
-// no simulated time.
+// Each channel's requests run in order on their own passive thread, so two channels overlap.
+// Buffer preparation and checking are testbench work and take no simulated time.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +20,7 @@ struct RequestSpec {
   std::uint64_t size;
   std::uint64_t offset;  // byte offset of the host buffer in its first page
   bool to_device;
+  unsigned channel = 0;  // DMA channel (adapter object) the request goes to
 };
 
 struct RequestResult {
@@ -27,6 +28,7 @@ struct RequestResult {
   VP_STATUS status = NO_ERROR;
   std::uint64_t chunks = 0, interrupts = 0, dpcs = 0, sg_elements = 0;
   std::uint64_t start_ps = 0, end_ps = 0;
+  bool done = false;  // the request has been issued and has completed
   bool data_ok = false;
   std::string mismatch;  // where the first wrong byte is, if any
 };
@@ -37,13 +39,15 @@ class DisplayDriver {
   static constexpr std::uint64_t kGuardBytes = 64;
 
   DisplayDriver(Cpu& cpu, VideoPortDevice& device, AddressSpace& space, SparseMemory& host,
-                SparseMemory& vram, std::uint64_t seed);
+                SparseMemory& vram, std::uint64_t seed, std::vector<RequestSpec> requests);
 
-  void run(const std::vector<RequestSpec>& requests);
-  const std::vector<RequestResult>& results() const { return results_; }
+  // Issues, one after the other, the requests of this channel; call on a passive thread.
+  void run_channel(unsigned channel);
+  const std::vector<RequestSpec>& requests() const { return requests_; }
+  const std::vector<RequestResult>& results() const { return results_; }  // request order
 
  private:
-  RequestResult transfer(std::size_t index, const RequestSpec& spec);
+  void transfer(std::size_t index);
   void fill_host(std::uint64_t va, std::uint64_t len, std::uint64_t seed);
   bool compare(std::uint64_t va, std::uint64_t vram_addr, std::uint64_t len, std::string* where);
 
@@ -53,6 +57,7 @@ class DisplayDriver {
   SparseMemory& host_;
   SparseMemory& vram_;
   std::uint64_t seed_;
+  std::vector<RequestSpec> requests_;
   std::vector<RequestResult> results_;
 };
 

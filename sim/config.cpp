@@ -72,7 +72,6 @@ void reject_unavailable(const SimConfig& c) {
   if (c.engine == "rtl")
     throw UsageError("--engine: 'rtl' is not available yet (accepted now: tlm)");
   if (c.iommu == "on") throw UsageError("--iommu: 'on' is not available yet (accepted now: off)");
-  if (c.channels > 1) throw UsageError("--channels: 2 is not available yet (accepted now: 1)");
 }
 
 }  // namespace

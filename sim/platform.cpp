@@ -1,5 +1,6 @@
 #include "sim/platform.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "firmware/miniport/miniports.h"
@@ -29,8 +30,14 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
       link_("link", cfg.link),
       engine_("engine", 2, kBar0, cfg.vram_bytes, cfg.quantum_ps),
       space_(frames_, kBufferVaBase) {
-  if (requests_.empty())
-    requests_.assign(cfg_.requests, RequestSpec{cfg_.size, cfg_.offset, cfg_.to_device()});
+  if (requests_.empty()) {
+    // --channels 2: channel 1 streams the other direction at the same time (seeds: concurrent
+    // DMA, one adapter object per path).
+    for (unsigned ch = 0; ch < cfg_.channels; ++ch)
+      for (std::uint64_t i = 0; i < cfg_.requests; ++i)
+        requests_.push_back({cfg_.size, cfg_.offset, cfg_.to_device() == (ch == 0), ch});
+  }
+  for (const RequestSpec& r : requests_) channels_ = std::max(channels_, r.channel + 1);
   if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
     throw std::logic_error("Platform: the time resolution must be 1 ps");
   cpu_.bus.bind(link_.down_in);
@@ -44,7 +51,8 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
   const MiniportEntry* miniport = find_miniport(cfg_.miniport);
   if (!miniport) {
     std::string known;
-    for (const MiniportEntry& m : miniports()) known += (known.empty() ? "" : "|") + std::string(m.name);
+    for (const MiniportEntry& m : miniports())
+      known += (known.empty() ? "" : "|") + std::string(m.name);
     throw std::invalid_argument("--miniport: invalid value '" + cfg_.miniport + "' (expected " +
                                 known + ")");
   }
@@ -62,20 +70,27 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
   res.mmio_va_base = kMmioVaBase;
   videoport_ = std::make_unique<VideoPortDevice>(res, init);
   display_ = std::make_unique<DisplayDriver>(cpu_, *videoport_, space_, memory_.store(),
-                                             engine_.vram(), cfg_.seed);
+                                             engine_.vram(), cfg_.seed, requests_);
   // The OS programs the function's MSI capability at enumeration, before the driver loads.
   engine_.set_msi(MSI_WINDOW_BASE, 0x41);
 
   cpu_.start_passive([this] {
     outcome_.start_status = videoport_->start_device();
     outcome_.started = outcome_.start_status == NO_ERROR;
-    if (outcome_.started) {
-      outcome_.first_request_ps = now_ps();
-      display_->run(requests_);
-      outcome_.last_done_ps = now_ps();
-      outcome_.finished = true;
-    }
+    if (!outcome_.started) return;
+    outcome_.first_request_ps = now_ps();
+    streams_left_ = channels_;
+    for (unsigned ch = 1; ch < channels_; ++ch) cpu_.start_passive([this, ch] { stream(ch); });
+    stream(0);
   });
+}
+
+void Platform::stream(unsigned channel) {
+  display_->run_channel(channel);
+  if (--streams_left_ == 0) {
+    outcome_.last_done_ps = now_ps();
+    outcome_.finished = true;
+  }
 }
 
 Platform::~Platform() = default;

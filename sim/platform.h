@@ -40,6 +40,7 @@ class Platform : public sc_core::sc_module {
   // requests: the workload; empty = cfg.requests copies of (cfg.size, cfg.offset, cfg.direction).
   Platform(sc_core::sc_module_name name, const SimConfig& cfg,
            std::vector<RequestSpec> requests = {});
+  // (Every RequestSpec::channel used gets its own passive thread and runs concurrently.)
   ~Platform() override;
 
   // Runs the simulation to the end of the workload (or until nothing is left to happen).
@@ -55,6 +56,7 @@ class Platform : public sc_core::sc_module {
   const VideoPortDevice& video_port() const { return *videoport_; }
   const InterruptController& interrupts() const { return intc_; }
   const std::vector<RequestSpec>& requests() const { return requests_; }
+  unsigned channels() const { return channels_; }
 
  private:
   SimConfig cfg_;
@@ -70,7 +72,11 @@ class Platform : public sc_core::sc_module {
   IdentityMapper mapper_;
   std::unique_ptr<VideoPortDevice> videoport_;
   std::unique_ptr<DisplayDriver> display_;
+  void stream(unsigned channel);  // one channel's requests, on a passive thread
+
   RunOutcome outcome_;
+  unsigned channels_ = 1;
+  unsigned streams_left_ = 0;
 };
 
 }  // namespace dmasim

@@ -1,5 +1,6 @@
 #include "sim/results.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -10,16 +11,33 @@ namespace dmasim {
 nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json, double wall_s) {
   const RunOutcome& o = p.outcome();
   const auto& results = p.display_driver().results();
-  const std::uint64_t planned = p.requests().size();
-  std::uint64_t bytes = 0, expected_chunks = 0;
+  std::uint64_t bytes = 0, expected_chunks = 0, done = 0;
   std::string error;
-  bool data_ok = o.finished && results.size() == planned;
+  bool data_ok = o.finished;
+  struct PerChannel {
+    std::uint64_t requests = 0, bytes = 0, chunks = 0, first = ~0ULL, last = 0;
+    bool to_device = false, from_device = false, ok = true;
+  };
+  std::vector<PerChannel> channels(p.channels());
+  const std::uint64_t n = p.video_port().stats().map_registers_granted;
   nlohmann::json per_request = nlohmann::json::array();
   for (std::size_t i = 0; i < results.size(); ++i) {
     const RequestResult& r = results[i];
-    if (r.data_ok) bytes += r.spec.size;
-    expected_chunks += chunks_for_request(r.spec.offset, r.spec.size, p.config().map_registers);
-    per_request.push_back({{"size", r.spec.size},
+    if (!r.done) continue;
+    ++done;
+    PerChannel& c = channels.at(r.spec.channel);
+    ++c.requests;
+    c.chunks += r.chunks;
+    c.first = std::min(c.first, r.start_ps);
+    c.last = std::max(c.last, r.end_ps);
+    (r.spec.to_device ? c.to_device : c.from_device) = true;
+    if (r.data_ok) {
+      bytes += r.spec.size;
+      c.bytes += r.spec.size;
+    }
+    if (n) expected_chunks += chunks_for_request(r.spec.offset, r.spec.size, n);
+    per_request.push_back({{"channel", r.spec.channel},
+                           {"size", r.spec.size},
                            {"offset", r.spec.offset},
                            {"direction", r.spec.to_device ? "to-device" : "from-device"},
                            {"status", r.status},
@@ -29,9 +47,10 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                            {"dpcs", r.dpcs},
                            {"sim_time_ns", (r.end_ps - r.start_ps) / 1000.0},
                            {"data_check", r.data_ok ? "pass" : "fail"}});
-    if (!r.data_ok && error.empty()) {
+    if (!r.data_ok) {
       data_ok = false;
-      error = "request " + std::to_string(i) + ": " + r.mismatch;
+      c.ok = false;
+      if (error.empty()) error = "request " + std::to_string(i) + ": " + r.mismatch;
     }
   }
   if (!o.started) {
@@ -39,8 +58,23 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
         "the miniport did not start the adapter (VP_STATUS " + std::to_string(o.start_status) + ")";
   } else if (!o.finished && error.empty()) {
     error = "simulation stalled at " + std::to_string(sc_core::sc_time_stamp().to_seconds() * 1e9) +
-            " ns with request " + std::to_string(results.size()) + " of " +
-            std::to_string(planned) + " in flight";
+            " ns with " + std::to_string(results.size() - done) + " of " +
+            std::to_string(results.size()) + " requests not completed";
+  }
+  nlohmann::json per_channel = nlohmann::json::array();
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    const PerChannel& c = channels[i];
+    const double ns = c.last > c.first ? (c.last - c.first) / 1000.0 : 0.0;
+    per_channel.push_back({{"channel", i},
+                           {"direction", c.to_device && c.from_device ? "mixed"
+                                         : c.to_device                ? "to-device"
+                                                                      : "from-device"},
+                           {"requests", c.requests},
+                           {"bytes", c.bytes},
+                           {"chunks", c.chunks},
+                           {"sim_time_ns", ns},
+                           {"throughput_GBps", ns > 0 ? c.bytes / ns : 0.0},
+                           {"data_check", c.ok && c.requests > 0 ? "pass" : "fail"}});
   }
   const double sim_ns = (o.last_done_ps - o.first_request_ps) / 1000.0;
   const Cpu& cpu = p.cpu();
@@ -50,7 +84,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   j["status"] = error.empty() ? "ok" : "error";
   j["error"] = error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error);
   j["bytes"] = bytes;
-  j["requests"] = results.size();
+  j["requests"] = done;
   j["chunks"] = p.video_port().stats().complete_dma;
   j["expected_chunks"] = expected_chunks;
   j["interrupts"] = cpu.isr_claimed();
@@ -76,6 +110,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                {"effective_write_GBps", effective_write_GBps(link.params())},
                {"effective_read_GBps", effective_read_GBps(link.params())}};
   j["bounce_bytes"] = 0;
+  j["channels"] = per_channel;
   j["per_request"] = per_request;
   j["wall_s"] = wall_s;
   return j;

@@ -18,9 +18,17 @@ Cpu::Cpu(sc_core::sc_module_name name, const CpuCosts& costs)
 
 Cpu::Context* Cpu::current() const {
   const sc_core::sc_process_handle self = sc_core::sc_get_current_process_handle();
-  for (const Context* c : {&isr_, &dpc_, &passive_})
+  for (const Context* c : {&isr_, &dpc_})
     if (c->thread.valid() && c->thread == self) return const_cast<Context*>(c);
+  for (const Context& c : passive_)
+    if (c.thread.valid() && c.thread == self) return const_cast<Context*>(&c);
   return nullptr;
+}
+
+bool Cpu::is_passive(const Context* c) const {
+  for (const Context& p : passive_)
+    if (&p == c) return true;
+  return false;
 }
 
 KIRQL Cpu::current_irql() const {
@@ -31,9 +39,10 @@ KIRQL Cpu::current_irql() const {
 void Cpu::schedule() {
   // On equal IRQL the passive thread wins over the DPC dispatcher: a thread raised to
   // DISPATCH_LEVEL that an ISR interrupted goes on, and DPCs wait until it lowers.
-  Context* best = nullptr;
-  for (Context* c : {&isr_, &passive_, &dpc_})
-    if (c->ready && (!best || c->irql > best->irql)) best = c;
+  Context* best = isr_.ready ? &isr_ : nullptr;
+  for (Context& c : passive_)
+    if (c.ready && (!best || c.irql > best->irql)) best = &c;
+  if (dpc_.ready && (!best || dpc_.irql > best->irql)) best = &dpc_;
   // Equal IRQL never preempts: a passive thread raised to DISPATCH_LEVEL keeps the CPU.
   if (owner_ && owner_->ready && best && owner_->irql >= best->irql) best = owner_;
   if (best != owner_) {
@@ -79,21 +88,22 @@ void Cpu::lower_irql(KIRQL level) {
 }
 
 void Cpu::start_passive(std::function<void()> body) {
-  passive_.thread = sc_spawn(
-      [this, body] {
-        passive_.ready = true;
+  Context& c = passive_.emplace_back("passive", PASSIVE_LEVEL);
+  c.thread = sc_spawn(
+      [this, &c, body] {
+        c.ready = true;
         schedule();
-        acquire(passive_);
+        acquire(c);
         body();
-        passive_.ready = false;
+        c.ready = false;
         schedule();
       },
-      "passive");
+      ("passive" + std::to_string(passive_.size() - 1)).c_str());
 }
 
 void Cpu::passive_wait(sc_core::sc_event& event) {
   Context* c = current();
-  if (c != &passive_) throw std::logic_error("Cpu::passive_wait called outside a passive thread");
+  if (!is_passive(c)) throw std::logic_error("Cpu::passive_wait called outside a passive thread");
   c->ready = false;
   schedule();
   wait(event);

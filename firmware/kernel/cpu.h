@@ -42,7 +42,8 @@ class Cpu : public sc_core::sc_module {
   KIRQL raise_irql(KIRQL level);  // returns the old level
   void lower_irql(KIRQL level);
 
-  // Start the passive-level thread that runs body (the display driver's workload).
+  // Start a passive-level thread that runs body (a display-driver stream). Threads at equal IRQL
+  // do not preempt each other: one runs until it waits or ends (no time slicing).
   void start_passive(std::function<void()> body);
   // Block the calling passive thread until event is notified; the CPU is free meanwhile.
   void passive_wait(sc_core::sc_event& event);
@@ -77,6 +78,7 @@ class Cpu : public sc_core::sc_module {
   };
 
   Context* current() const;
+  bool is_passive(const Context* c) const;
   // One 32-bit MMIO transaction from time now; returns the link's delay.
   sc_core::sc_time mmio(tlm::tlm_command cmd, std::uint64_t addr, std::uint32_t* value);
   void schedule();
@@ -85,7 +87,7 @@ class Cpu : public sc_core::sc_module {
   void dpc_thread();
 
   CpuCosts costs_;
-  Context passive_{"passive", PASSIVE_LEVEL};
+  std::deque<Context> passive_;  // deque: contexts must not move
   Context dpc_{"dpc", DISPATCH_LEVEL};
   Context isr_{"isr", DEVICE_IRQL};
   Context* owner_ = nullptr;

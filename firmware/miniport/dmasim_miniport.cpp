@@ -15,87 +15,114 @@ using namespace dmasim;  // register map names
 // Large enough that the platform's map-register limit, not this, decides the chunk size.
 constexpr ULONG kMaximumLength = 16u << 20;
 constexpr ULONG kMaxDescriptors = (kMaximumLength >> 12) + 1;
+constexpr ULONG kChannels = 2;
 
-struct HW_DEVICE_EXTENSION {
-  PUCHAR Registers;  // BAR0, mapped
+struct HW_DEVICE_EXTENSION;
+
+// One concurrent DMA path: its own adapter object (seeds: "Concurrent DMA"), descriptor common
+// buffer and request in flight. Nonpaged: it is the Context passed to VideoPortStartDma.
+struct DMA_CHANNEL {
+  HW_DEVICE_EXTENSION* Extension;
+  ULONG Index;
   PVP_DMA_ADAPTER DmaAdapter;
   DmaDescriptor* Descriptors;  // common buffer
   PHYSICAL_ADDRESS DescriptorsLogical;
   PEVENT RequestDone;
-  // The request in flight (nonpaged: it is the Context of StartDma).
   PVOID Mdl;
-  PUCHAR Buffer;
   ULONG Length;
   ULONG Transferred;
   ULONG ChunkLength;  // *pLength of the StartDma in flight
   ULONGLONG VramAddress;
   BOOLEAN ToDevice;
+  BOOLEAN Busy;  // a request is in progress
   PVP_SCATTER_GATHER_LIST ScatterGather;
   ULONG InterruptStatus;  // latched by the ISR for the DPC
   VP_STATUS Status;
 };
 
+struct HW_DEVICE_EXTENSION {
+  PUCHAR Registers;  // BAR0, mapped
+  ULONG Channels;    // what the hardware reports, at most kChannels
+  DMA_CHANNEL Channel[kChannels];
+};
+
 PULONG Reg(HW_DEVICE_EXTENSION* ext, ULONG offset) {
   return reinterpret_cast<PULONG>(ext->Registers + offset);
 }
+PULONG ChReg(DMA_CHANNEL* ch, ULONG offset) {
+  return Reg(ch->Extension, ch->Index * DMA_CH_STRIDE + offset);
+}
 
-VOID HwVidExecuteDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER, PVP_SCATTER_GATHER_LIST SGList,
-                     PVOID Context) {
-  auto* ext = static_cast<HW_DEVICE_EXTENSION*>(Context);
-  (void)HwDeviceExtension;
-  ext->ScatterGather = SGList;
-  ULONGLONG vram = ext->VramAddress + ext->Transferred;
+VOID HwVidExecuteDma(PVOID, PVP_DMA_ADAPTER, PVP_SCATTER_GATHER_LIST SGList, PVOID Context) {
+  auto* ch = static_cast<DMA_CHANNEL*>(Context);
+  ch->ScatterGather = SGList;
+  ULONGLONG vram = ch->VramAddress + ch->Transferred;
   for (ULONG i = 0; i < SGList->NumberOfElements; ++i) {
-    DmaDescriptor& d = ext->Descriptors[i];
+    DmaDescriptor& d = ch->Descriptors[i];
     d.host_addr = static_cast<ULONGLONG>(SGList->Elements[i].Address.QuadPart);
     d.vram_addr = vram;
     d.length = SGList->Elements[i].Length;
-    d.control = ext->ToDevice ? 0 : DMA_DESC_FROM_DEVICE;
+    d.control = ch->ToDevice ? 0 : DMA_DESC_FROM_DEVICE;
     d.reserved = 0;
     vram += d.length;
   }
-  const auto la = static_cast<ULONGLONG>(ext->DescriptorsLogical.QuadPart);
-  VideoPortWriteRegisterUlong(Reg(ext, DMA_DESC_LO), static_cast<ULONG>(la));
-  VideoPortWriteRegisterUlong(Reg(ext, DMA_DESC_HI), static_cast<ULONG>(la >> 32));
-  VideoPortWriteRegisterUlong(Reg(ext, DMA_DESC_COUNT), SGList->NumberOfElements);
-  VideoPortWriteRegisterUlong(Reg(ext, DMA_DOORBELL), 1);
+  const auto la = static_cast<ULONGLONG>(ch->DescriptorsLogical.QuadPart);
+  VideoPortWriteRegisterUlong(ChReg(ch, DMA_DESC_LO), static_cast<ULONG>(la));
+  VideoPortWriteRegisterUlong(ChReg(ch, DMA_DESC_HI), static_cast<ULONG>(la >> 32));
+  VideoPortWriteRegisterUlong(ChReg(ch, DMA_DESC_COUNT), SGList->NumberOfElements);
+  VideoPortWriteRegisterUlong(ChReg(ch, DMA_DOORBELL), 1);
 }
 
-VP_STATUS StartChunk(HW_DEVICE_EXTENSION* ext) {
-  ext->ChunkLength = ext->Length - ext->Transferred;
-  return VideoPortStartDma(ext, ext->DmaAdapter, ext->Mdl, ext->Transferred, &ext->ChunkLength,
-                           HwVidExecuteDma, ext, ext->ToDevice);
+VP_STATUS StartChunk(DMA_CHANNEL* ch) {
+  ch->ChunkLength = ch->Length - ch->Transferred;
+  return VideoPortStartDma(ch->Extension, ch->DmaAdapter, ch->Mdl, ch->Transferred,
+                           &ch->ChunkLength, HwVidExecuteDma, ch, ch->ToDevice);
 }
 
-VOID DmaDpc(PVOID HwDeviceExtension, PVOID) {
-  auto* ext = static_cast<HW_DEVICE_EXTENSION*>(HwDeviceExtension);
-  const ULONG status = ext->InterruptStatus;
-  ext->InterruptStatus = 0;
-  if (!ext->ScatterGather) return;  // nothing in flight: a spurious completion
-  VideoPortCompleteDma(ext, ext->DmaAdapter, ext->ScatterGather, ext->ToDevice);
-  ext->ScatterGather = nullptr;
+// One chunk of ch has ended: complete it, then start the next or finish the request.
+VOID ChunkDone(DMA_CHANNEL* ch, ULONG status) {
+  if (!ch->ScatterGather) return;  // nothing in flight: a spurious completion
+  VideoPortCompleteDma(ch->Extension, ch->DmaAdapter, ch->ScatterGather, ch->ToDevice);
+  ch->ScatterGather = nullptr;
   if (status & DMA_INT_ERROR) {
-    ext->Status = ERROR_IO_DEVICE;
+    ch->Status = ERROR_IO_DEVICE;
   } else {
-    ext->Transferred += ext->ChunkLength;
-    if (ext->Transferred < ext->Length) {
-      ext->Status = StartChunk(ext);
-      if (ext->Status == NO_ERROR) return;  // more to move: the request is not done
+    ch->Transferred += ch->ChunkLength;
+    if (ch->Transferred < ch->Length) {
+      ch->Status = StartChunk(ch);
+      if (ch->Status == NO_ERROR) return;  // more to move: the request is not done
     } else {
-      ext->Status = NO_ERROR;
+      ch->Status = NO_ERROR;
     }
   }
-  VideoPortSetEvent(ext, ext->RequestDone);
+  VideoPortSetEvent(ch->Extension, ch->RequestDone);
+}
+
+// One DPC object per device (VideoPortQueueDpc): it serves every channel the ISR latched.
+VOID DmaDpc(PVOID HwDeviceExtension, PVOID) {
+  auto* ext = static_cast<HW_DEVICE_EXTENSION*>(HwDeviceExtension);
+  for (ULONG i = 0; i < ext->Channels; ++i) {
+    DMA_CHANNEL* ch = &ext->Channel[i];
+    const ULONG status = ch->InterruptStatus;
+    ch->InterruptStatus = 0;
+    if (status) ChunkDone(ch, status);
+  }
 }
 
 BOOLEAN HwVidInterrupt(PVOID HwDeviceExtension) {
   auto* ext = static_cast<HW_DEVICE_EXTENSION*>(HwDeviceExtension);
-  const ULONG status = VideoPortReadRegisterUlong(Reg(ext, DMA_INT_STATUS));
-  if (status == 0 || status == 0xFFFFFFFFu) return FALSE;         // not ours
-  VideoPortWriteRegisterUlong(Reg(ext, DMA_INT_STATUS), status);  // W1C: acknowledge
-  ext->InterruptStatus |= status;
-  VideoPortQueueDpc(ext, DmaDpc, nullptr);  // CompleteDma is not legal at DIRQL
-  return TRUE;
+  BOOLEAN ours = FALSE;
+  for (ULONG i = 0; i < ext->Channels; ++i) {
+    DMA_CHANNEL* ch = &ext->Channel[i];
+    if (!ch->Busy) continue;  // only channels with a request can interrupt
+    const ULONG status = VideoPortReadRegisterUlong(ChReg(ch, DMA_INT_STATUS));
+    if (status == 0 || status == 0xFFFFFFFFu) continue;
+    VideoPortWriteRegisterUlong(ChReg(ch, DMA_INT_STATUS), status);  // W1C: acknowledge
+    ch->InterruptStatus |= status;
+    ours = TRUE;
+  }
+  if (ours) VideoPortQueueDpc(ext, DmaDpc, nullptr);  // CompleteDma is not legal at DIRQL
+  return ours;
 }
 
 BOOLEAN HwVidStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET rp) {
@@ -106,31 +133,33 @@ BOOLEAN HwVidStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET rp) {
     return TRUE;
   }
   const auto* req = static_cast<const DMASIM_TRANSFER*>(rp->InputBuffer);
-  if (req->Length == 0) {
+  if (req->Length == 0 || req->Channel >= ext->Channels || ext->Channel[req->Channel].Busy) {
     rp->StatusBlock->Status = ERROR_INVALID_PARAMETER;
     return TRUE;
   }
+  DMA_CHANNEL* ch = &ext->Channel[req->Channel];
   // Step 2: lock the buffer.
-  ext->Mdl = VideoPortLockBuffer(ext, req->Buffer, req->Length,
-                                 req->ToDevice ? VpReadAccess : VpWriteAccess);
-  if (!ext->Mdl) {
+  ch->Mdl = VideoPortLockBuffer(ext, req->Buffer, req->Length,
+                                req->ToDevice ? VpReadAccess : VpWriteAccess);
+  if (!ch->Mdl) {
     rp->StatusBlock->Status = ERROR_INVALID_PARAMETER;
     return TRUE;
   }
-  ext->Buffer = static_cast<PUCHAR>(req->Buffer);
-  ext->Length = req->Length;
-  ext->Transferred = 0;
-  ext->VramAddress = req->VramAddress;
-  ext->ToDevice = req->ToDevice;
-  VideoPortClearEvent(ext, ext->RequestDone);
+  ch->Length = req->Length;
+  ch->Transferred = 0;
+  ch->VramAddress = req->VramAddress;
+  ch->ToDevice = req->ToDevice;
+  ch->Busy = TRUE;
+  VideoPortClearEvent(ext, ch->RequestDone);
   // Steps 3-4: the first chunk from here, the rest from the DPC.
-  ext->Status = StartChunk(ext);
-  if (ext->Status == NO_ERROR) VideoPortWaitForSingleObject(ext, ext->RequestDone, nullptr);
+  ch->Status = StartChunk(ch);
+  if (ch->Status == NO_ERROR) VideoPortWaitForSingleObject(ext, ch->RequestDone, nullptr);
   // Step 5: unlock, then tell the display driver the whole request is done.
-  VideoPortUnlockBuffer(ext, ext->Mdl);
-  ext->Mdl = nullptr;
-  rp->StatusBlock->Status = ext->Status;
-  rp->StatusBlock->Information = ext->Transferred;
+  VideoPortUnlockBuffer(ext, ch->Mdl);
+  ch->Mdl = nullptr;
+  ch->Busy = FALSE;
+  rp->StatusBlock->Status = ch->Status;
+  rp->StatusBlock->Information = ch->Transferred;
   return TRUE;
 }
 
@@ -146,24 +175,36 @@ VP_STATUS HwVidFindAdapter(PVOID HwDeviceExtension, PVOID, PWSTR, PVIDEO_PORT_CO
   if (!ext->Registers) return ERROR_DEV_NOT_EXIST;
   if (VideoPortReadRegisterUlong(Reg(ext, DMA_GLOBAL + DMA_ID)) != DMA_ID_VALUE)
     return ERROR_DEV_NOT_EXIST;
-  // Step 1: report the DMA capabilities and get the adapter object.
-  VP_DEVICE_DESCRIPTION desc{};
-  desc.ScatterGather = TRUE;
-  desc.Dma32BitAddresses = TRUE;
-  desc.Dma64BitAddresses = TRUE;
-  desc.MaximumLength = kMaximumLength;
-  ext->DmaAdapter = VideoPortGetDmaAdapter(ext, &desc);
-  if (!ext->DmaAdapter) return ERROR_NOT_ENOUGH_MEMORY;
-  ext->Descriptors = static_cast<DmaDescriptor*>(
-      VideoPortAllocateCommonBuffer(ext, ext->DmaAdapter, kMaxDescriptors * sizeof(DmaDescriptor),
-                                    &ext->DescriptorsLogical, FALSE, nullptr));
-  if (!ext->Descriptors) return ERROR_NOT_ENOUGH_MEMORY;
-  return VideoPortCreateEvent(ext, 0, nullptr, &ext->RequestDone);
+  ext->Channels = VideoPortReadRegisterUlong(Reg(ext, DMA_GLOBAL + DMA_CHANNELS));
+  if (ext->Channels == 0) return ERROR_DEV_NOT_EXIST;
+  if (ext->Channels > kChannels) ext->Channels = kChannels;
+  // Step 1, once per concurrent path: report the DMA capabilities, get an adapter object.
+  for (ULONG i = 0; i < ext->Channels; ++i) {
+    DMA_CHANNEL* ch = &ext->Channel[i];
+    ch->Extension = ext;
+    ch->Index = i;
+    VP_DEVICE_DESCRIPTION desc{};
+    desc.ScatterGather = TRUE;
+    desc.Dma32BitAddresses = TRUE;
+    desc.Dma64BitAddresses = TRUE;
+    desc.MaximumLength = kMaximumLength;
+    ch->DmaAdapter = VideoPortGetDmaAdapter(ext, &desc);
+    if (!ch->DmaAdapter) return ERROR_NOT_ENOUGH_MEMORY;
+    ch->Descriptors = static_cast<DmaDescriptor*>(
+        VideoPortAllocateCommonBuffer(ext, ch->DmaAdapter, kMaxDescriptors * sizeof(DmaDescriptor),
+                                      &ch->DescriptorsLogical, FALSE, nullptr));
+    if (!ch->Descriptors) return ERROR_NOT_ENOUGH_MEMORY;
+    st = VideoPortCreateEvent(ext, 0, nullptr, &ch->RequestDone);
+    if (st != NO_ERROR) return st;
+  }
+  return NO_ERROR;
 }
 
 BOOLEAN HwVidInitialize(PVOID HwDeviceExtension) {
   auto* ext = static_cast<HW_DEVICE_EXTENSION*>(HwDeviceExtension);
-  VideoPortWriteRegisterUlong(Reg(ext, DMA_CTRL), DMA_CTRL_RESET | DMA_CTRL_IRQ_EN);
+  for (ULONG i = 0; i < ext->Channels; ++i)
+    VideoPortWriteRegisterUlong(ChReg(&ext->Channel[i], DMA_CTRL),
+                                DMA_CTRL_RESET | DMA_CTRL_IRQ_EN);
   return TRUE;
 }
 

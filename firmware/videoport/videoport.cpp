@@ -40,6 +40,7 @@ std::vector<VideoPortDevice*>& devices() {
 
 struct _VP_DMA_ADAPTER {
   VideoPortDevice* device;
+  std::size_t index;  // order of creation on this device
   VP_DEVICE_DESCRIPTION description;
   ULONG map_registers;  // granted
   ULONG in_use = 0;
@@ -110,8 +111,8 @@ bool VideoPortDevice::interrupt() {
 
 // Argument1 is what the loader passed to DriverEntry: here, where to put the table. The platform
 // then creates the device from it (sim/platform.cpp), as the I/O manager's AddDevice would.
-ULONG VideoPortInitialize(PVOID Argument1, PVOID, PVIDEO_HW_INITIALIZATION_DATA HwInitializationData,
-                          PVOID) {
+ULONG VideoPortInitialize(PVOID Argument1, PVOID,
+                          PVIDEO_HW_INITIALIZATION_DATA HwInitializationData, PVOID) {
   if (!Argument1 || !HwInitializationData ||
       HwInitializationData->HwInitDataSize < sizeof(VIDEO_HW_INITIALIZATION_DATA) ||
       !HwInitializationData->HwFindAdapter || !HwInitializationData->HwStartIO)
@@ -171,7 +172,11 @@ PVP_DMA_ADAPTER VideoPortGetDmaAdapter(PVOID HwDeviceExtension,
   // BYTES_TO_PAGES(MaximumLength) + 1, capped by what the platform grants an adapter.
   const std::uint64_t wanted = dmasim::BYTES_TO_PAGES(VpDeviceDescription->MaximumLength) + 1;
   adapter->map_registers = static_cast<ULONG>(std::min(wanted, dev.res().map_register_limit));
-  dev.mutable_stats().map_registers_granted = adapter->map_registers;
+  adapter->index = dev.adapters_created()++;
+  dev.count(adapter->index, [&](dmasim::VideoPortStats& s) {
+    s.map_registers_granted =
+        std::max<std::uint64_t>(s.map_registers_granted, adapter->map_registers);
+  });
   dev.adapters().push_back(std::move(adapter));
   return dev.adapters().back().get();
 }
@@ -264,8 +269,10 @@ VP_STATUS VideoPortStartDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapte
   VpDmaAdapter->in_use += rec.map_registers;
   dev.traced_map_registers += static_cast<int>(rec.map_registers);
   VpDmaAdapter->outstanding.push_back(std::move(rec));
-  dev.mutable_stats().start_dma++;
-  dev.mutable_stats().sg_elements += elems.size();
+  dev.count(VpDmaAdapter->index, [&](dmasim::VideoPortStats& s) {
+    s.start_dma++;
+    s.sg_elements += elems.size();
+  });
   // HwVidExecuteDma programs the hardware at DISPATCH_LEVEL; StartDma does not wait for the DMA.
   cpu.consume(sg->NumberOfElements * cpu.costs().descriptor_write_ps);
   ExecuteDmaRoutine(HwDeviceExtension, VpDmaAdapter, sg, Context);
@@ -288,7 +295,7 @@ VP_STATUS VideoPortCompleteDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAda
   dev.traced_map_registers -= static_cast<int>(it->map_registers);
   ::operator delete(it->list);
   out.erase(it);
-  dev.mutable_stats().complete_dma++;
+  dev.count(VpDmaAdapter->index, [](dmasim::VideoPortStats& s) { s.complete_dma++; });
   return NO_ERROR;
 }
 
@@ -338,8 +345,8 @@ BOOLEAN VideoPortSynchronizeExecution(PVOID HwDeviceExtension, VIDEO_SYNCHRONIZE
   if (!SynchronizeRoutine) return FALSE;
   if (Priority == VpLowPriority) return SynchronizeRoutine(Context);
   Cpu& cpu = dev.cpu();
-  const dmasim::KIRQL old = cpu.raise_irql(Priority == VpHighPriority ? dmasim::DEVICE_IRQL
-                                                                      : dmasim::DISPATCH_LEVEL);
+  const dmasim::KIRQL old =
+      cpu.raise_irql(Priority == VpHighPriority ? dmasim::DEVICE_IRQL : dmasim::DISPATCH_LEVEL);
   const BOOLEAN result = SynchronizeRoutine(Context);
   cpu.lower_irql(old);
   return result;

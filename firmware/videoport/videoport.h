@@ -65,7 +65,11 @@ class VideoPortDevice {
   // The interrupt object: HwVidInterrupt at DIRQL.
   bool interrupt();
 
-  const VideoPortStats& stats() const { return stats_; }
+  const VideoPortStats& stats() const { return stats_; }  // all adapters together
+  // One adapter's figures, by the order VideoPortGetDmaAdapter handed them out (0, 1, ...).
+  VideoPortStats adapter_stats(std::size_t index) const {
+    return index < adapter_stats_.size() ? adapter_stats_[index] : VideoPortStats{};
+  }
   int traced_map_registers = 0;  // map registers in use over all adapters, for sc_trace
 
   // Internals used by the VideoPort* functions.
@@ -77,7 +81,14 @@ class VideoPortDevice {
   // Every adapter this device handed out; one live DMA transfer each (seeds: one adapter object
   // per concurrent path).
   std::vector<std::unique_ptr<_VP_DMA_ADAPTER>>& adapters() { return adapters_; }
-  VideoPortStats& mutable_stats() { return stats_; }
+  std::size_t& adapters_created() { return adapters_created_; }
+  // Counts for the adapter with this index and for the totals.
+  template <class F>
+  void count(std::size_t adapter, F&& update) {
+    if (adapter >= adapter_stats_.size()) adapter_stats_.resize(adapter + 1);
+    update(adapter_stats_[adapter]);
+    update(stats_);
+  }
 
  private:
   VideoPortResources res_;
@@ -85,6 +96,8 @@ class VideoPortDevice {
   std::vector<std::uint64_t> extension_;  // HwDeviceExtension, 8-byte aligned, zeroed
   std::vector<std::unique_ptr<_VP_DMA_ADAPTER>> adapters_;
   VideoPortStats stats_;
+  std::vector<VideoPortStats> adapter_stats_;
+  std::size_t adapters_created_ = 0;
 };
 
 }  // namespace dmasim

@@ -272,7 +272,7 @@ TEST_F(Cli, BadValuesExit2WithOneLineAndNoOutput) {
       {{"--direction", "up"}, {"--direction"}},
       {{"--engine", "rtl"}, {"--engine"}},
       {{"--iommu", "on"}, {"--iommu"}},
-      {{"--channels", "2"}, {"--channels"}},
+      {{"--channels", "3"}, {"--channels"}},
       {{"--config", "/nonexistent.json"}, {"--config", "/nonexistent.json"}},
       {{"--config", unknown_key}, {"--config", "map_regsiters"}},
       {{"--frobnicate", "3"}, {"--frobnicate"}},
