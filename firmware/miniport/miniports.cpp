@@ -1,6 +1,7 @@
 #include "firmware/miniport/miniports.h"
 
 ULONG DmasimDriverEntry(PVOID Argument1, PVOID Argument2);
+ULONG ExampleDriverEntry(PVOID Argument1, PVOID Argument2);
 
 namespace dmasim {
 
@@ -8,6 +9,7 @@ const std::vector<MiniportEntry>& miniports() {
   static const std::vector<MiniportEntry> all = {
       {"dmasim", DmasimDriverEntry,
        "the shipped miniport: one adapter per channel, interrupt-driven chunk loop"},
+      {"example", ExampleDriverEntry, "64 KiB MaximumLength -> 17 map registers; channel 0 only"},
   };
   return all;
 }

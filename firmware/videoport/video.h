@@ -137,12 +137,17 @@ typedef enum VIDEO_SYNCHRONIZE_PRIORITY {
 } VIDEO_SYNCHRONIZE_PRIORITY;
 typedef BOOLEAN (*PMINIPORT_SYNCHRONIZE_ROUTINE)(PVOID Context);
 
+typedef VP_STATUS (*PMINIPORT_GET_REGISTRY_ROUTINE)(PVOID HwDeviceExtension, PVOID Context,
+                                                    PWSTR ValueName, PVOID ValueData,
+                                                    ULONG ValueLength);
+
 typedef struct _VIDEO_PORT_EVENT* PEVENT;  // opaque
 #define NOTIFICATION_EVENT 0x1
 #define INITIAL_EVENT_SIGNALED 0x2
 
 // IOCTL codes: a device-specific range, as a miniport would define its private ones.
 #define IOCTL_VIDEO_DMASIM_TRANSFER 0x23F000UL
+#define IOCTL_VIDEO_DMASIM_SHUTDOWN 0x23F004UL  // no more DMA: release everything (step 6)
 
 // Prototypes.
 ULONG VideoPortInitialize(PVOID Argument1, PVOID Argument2,
@@ -156,6 +161,12 @@ PVOID VideoPortGetDeviceBase(PVOID HwDeviceExtension, PHYSICAL_ADDRESS IoAddress
 ULONG VideoPortReadRegisterUlong(PULONG Register);
 VOID VideoPortWriteRegisterUlong(PULONG Register, ULONG Value);
 UCHAR VideoPortGetCurrentIrql();
+// Reads the device's registry value ParameterName and hands it (a NUL-terminated wide string)
+// to GetRegistryRoutine; ERROR_INVALID_PARAMETER if there is no such value.
+VP_STATUS VideoPortGetRegistryParameters(PVOID HwDeviceExtension, PWSTR ParameterName,
+                                         UCHAR IsParameterFileName,
+                                         PMINIPORT_GET_REGISTRY_ROUTINE GetRegistryRoutine,
+                                         PVOID HwContext);
 
 PVP_DMA_ADAPTER VideoPortGetDmaAdapter(PVOID HwDeviceExtension,
                                        PVP_DEVICE_DESCRIPTION VpDeviceDescription);

@@ -3,10 +3,14 @@
 #include "firmware/videoport/videoport.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <deque>
 #include <stdexcept>
+#include <string>
 
 #include "models/page.h"
+#include "models/sim_time.h"
 
 using dmasim::Cpu;
 using dmasim::VideoPortDevice;
@@ -17,12 +21,38 @@ struct SgRecord {
   PVP_SCATTER_GATHER_LIST list;
   ULONG map_registers;
   std::vector<std::uint64_t> logical_pages;
+  const void* mdl;
+  std::uint64_t serial;  // n-th StartDma on the device, for messages
 };
+
+// Completed lists stay allocated, poisoned, for this many completions (the verifier's
+// use-after-complete window); then they are freed.
+constexpr std::size_t kSgQuarantine = 64;
+
+std::string hex(std::uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+const char* irql_name(unsigned char irql) {
+  switch (irql) {
+    case dmasim::PASSIVE_LEVEL:
+      return "PASSIVE_LEVEL";
+    case dmasim::APC_LEVEL:
+      return "APC_LEVEL";
+    case dmasim::DISPATCH_LEVEL:
+      return "DISPATCH_LEVEL";
+    default:
+      return "DIRQL";
+  }
+}
 
 struct CommonBuffer {
   std::uint64_t logical;
   std::uint64_t first_frame;
   std::uint64_t frames;
+  const std::uint8_t* va;  // kernel virtual address (nonpaged)
 };
 
 struct Mdl {  // what MmProbeAndLockPages leaves behind: the locked pages of a VA range
@@ -41,11 +71,17 @@ std::vector<VideoPortDevice*>& devices() {
 struct _VP_DMA_ADAPTER {
   VideoPortDevice* device;
   std::size_t index;  // order of creation on this device
+  std::string name() const { return "adapter " + std::to_string(index); }
   VP_DEVICE_DESCRIPTION description;
   ULONG map_registers;  // granted
   ULONG in_use = 0;
   std::vector<SgRecord> outstanding;
   std::vector<CommonBuffer> common_buffers;
+  std::deque<PVP_SCATTER_GATHER_LIST> completed;  // quarantined, poisoned
+  ~_VP_DMA_ADAPTER() {
+    for (auto& r : outstanding) ::operator delete(r.list);
+    for (auto* l : completed) ::operator delete(l);
+  }
 };
 
 struct _VIDEO_PORT_EVENT {
@@ -68,6 +104,28 @@ VideoPortDevice::VideoPortDevice(const VideoPortResources& res,
 VideoPortDevice::~VideoPortDevice() {
   auto& all = devices();
   all.erase(std::remove(all.begin(), all.end(), this), all.end());
+}
+
+void VideoPortDevice::check_irql(const char* api, unsigned char lowest, unsigned char highest) {
+  const unsigned char irql = cpu().current_irql();
+  if (irql >= lowest && irql <= highest) return;
+  std::string allowed = lowest == highest         ? std::string("at ") + irql_name(lowest)
+                        : lowest == PASSIVE_LEVEL ? std::string("at or below ") + irql_name(highest)
+                                                  : std::string("at or above ") + irql_name(lowest);
+  verifier_.report(DvCode::kIrql,
+                   std::string(api) + " called at " + irql_name(irql) + " (" +
+                       std::to_string(irql) + "); allowed only " + allowed,
+                   now_ps());
+}
+
+bool VideoPortDevice::is_nonpaged(const void* p) const {
+  const auto* b = static_cast<const std::uint8_t*>(p);
+  const auto* ext = reinterpret_cast<const std::uint8_t*>(extension_.data());
+  if (b >= ext && b < ext + extension_.size() * sizeof(extension_[0])) return true;
+  for (const auto& a : adapters_)
+    for (const CommonBuffer& c : a->common_buffers)
+      if (b >= c.va && b < c.va + c.frames * dmasim::PAGE_SIZE) return true;
+  return false;
 }
 
 VideoPortDevice& VideoPortDevice::from_extension(PVOID ext) {
@@ -159,11 +217,24 @@ UCHAR VideoPortGetCurrentIrql() {
   return devices().empty() ? 0 : devices().front()->cpu().current_irql();
 }
 
+VP_STATUS VideoPortGetRegistryParameters(PVOID HwDeviceExtension, PWSTR ParameterName, UCHAR,
+                                         PMINIPORT_GET_REGISTRY_ROUTINE GetRegistryRoutine,
+                                         PVOID HwContext) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  if (!ParameterName || !GetRegistryRoutine) return ERROR_INVALID_PARAMETER;
+  auto it = dev.res().registry.find(ParameterName);
+  if (it == dev.res().registry.end()) return ERROR_INVALID_PARAMETER;
+  std::wstring value = it->second;  // the routine gets its own copy, NUL included
+  return GetRegistryRoutine(HwDeviceExtension, HwContext, ParameterName, value.data(),
+                            static_cast<ULONG>((value.size() + 1) * sizeof(wchar_t)));
+}
+
 // ---- DMA ---------------------------------------------------------------------------------------
 
 PVP_DMA_ADAPTER VideoPortGetDmaAdapter(PVOID HwDeviceExtension,
                                        PVP_DEVICE_DESCRIPTION VpDeviceDescription) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  dev.check_irql("VideoPortGetDmaAdapter", dmasim::PASSIVE_LEVEL, dmasim::PASSIVE_LEVEL);
   if (!VpDeviceDescription || !VpDeviceDescription->ScatterGather) return nullptr;
   auto adapter = std::make_unique<_VP_DMA_ADAPTER>();
   adapter->device = &dev;
@@ -183,6 +254,35 @@ PVP_DMA_ADAPTER VideoPortGetDmaAdapter(PVOID HwDeviceExtension,
 
 VOID VideoPortPutDmaAdapter(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapter) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  dev.check_irql("VideoPortPutDmaAdapter", dmasim::PASSIVE_LEVEL, dmasim::PASSIVE_LEVEL);
+  if (!VpDmaAdapter) return;
+  if (!VpDmaAdapter->outstanding.empty()) {
+    ULONG registers = 0;
+    for (const auto& r : VpDmaAdapter->outstanding) registers += r.map_registers;
+    dev.verifier().report(dmasim::DvCode::kMapRegistersLeaked,
+                          "VideoPortPutDmaAdapter(" + VpDmaAdapter->name() +
+                              "): " + std::to_string(VpDmaAdapter->outstanding.size()) +
+                              " scatter/gather list(s) holding " + std::to_string(registers) +
+                              " map register(s) never completed (first from StartDma #" +
+                              std::to_string(VpDmaAdapter->outstanding.front().serial) + ")",
+                          dmasim::now_ps());
+    for (const auto& r : VpDmaAdapter->outstanding) {
+      for (std::uint64_t l : r.logical_pages) dev.verifier().unmap_page(l >> 12);
+      dev.traced_map_registers -= static_cast<int>(r.map_registers);
+    }
+  }
+  if (!VpDmaAdapter->common_buffers.empty()) {
+    dev.verifier().report(dmasim::DvCode::kCommonBufferLeaked,
+                          "VideoPortPutDmaAdapter(" + VpDmaAdapter->name() +
+                              "): " + std::to_string(VpDmaAdapter->common_buffers.size()) +
+                              " common buffer(s) never released (first at logical " +
+                              hex(VpDmaAdapter->common_buffers.front().logical) + ")",
+                          dmasim::now_ps());
+    for (const auto& b : VpDmaAdapter->common_buffers) {
+      dev.verifier().remove_common_buffer(b.logical);
+      for (std::uint64_t f = 0; f < b.frames; ++f) dev.res().frames->free(b.first_frame + f);
+    }
+  }
   auto& all = dev.adapters();
   all.erase(std::remove_if(all.begin(), all.end(),
                            [&](const auto& a) { return a.get() == VpDmaAdapter; }),
@@ -192,6 +292,7 @@ VOID VideoPortPutDmaAdapter(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapte
 PVOID VideoPortLockBuffer(PVOID HwDeviceExtension, PVOID BaseAddress, ULONG Length,
                           VP_LOCK_OPERATION) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  dev.check_irql("VideoPortLockBuffer", dmasim::PASSIVE_LEVEL, dmasim::PASSIVE_LEVEL);
   const auto va = reinterpret_cast<std::uint64_t>(BaseAddress);
   const std::uint64_t pages = dmasim::ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, Length);
   dev.cpu().consume(dev.cpu().costs().lock_buffer_ps +
@@ -209,6 +310,18 @@ PVOID VideoPortLockBuffer(PVOID HwDeviceExtension, PVOID BaseAddress, ULONG Leng
 VOID VideoPortUnlockBuffer(PVOID HwDeviceExtension, PVOID MdlHandle) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
   auto* mdl = static_cast<Mdl*>(MdlHandle);
+  dev.check_irql("VideoPortUnlockBuffer", dmasim::PASSIVE_LEVEL, dmasim::DISPATCH_LEVEL);
+  if (!mdl) return;
+  for (const auto& a : dev.adapters()) {
+    for (const SgRecord& r : a->outstanding) {
+      if (r.mdl != mdl) continue;
+      dev.verifier().report(dmasim::DvCode::kUnlockDuringDma,
+                            "VideoPortUnlockBuffer(MDL of VA " + hex(mdl->va) +
+                                ") while StartDma #" + std::to_string(r.serial) + " on " +
+                                a->name() + " is not completed",
+                            dmasim::now_ps());
+    }
+  }
   dev.cpu().consume(dev.cpu().costs().unlock_buffer_ps +
                     mdl->pfns.size() * dev.cpu().costs().unlock_buffer_page_ps);
   delete mdl;
@@ -219,25 +332,38 @@ VP_STATUS VideoPortStartDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapte
                             PVOID Context, BOOLEAN) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
   auto* mdl = static_cast<Mdl*>(MdlHandle);
+  dev.check_irql("VideoPortStartDma", dmasim::PASSIVE_LEVEL, dmasim::DISPATCH_LEVEL);
   if (!VpDmaAdapter || !mdl || !pLength || !ExecuteDmaRoutine || *pLength == 0 ||
       Offset >= mdl->length || *pLength > mdl->length - Offset)
     return ERROR_INVALID_PARAMETER;
+  // HwVidExecuteDma runs at DISPATCH_LEVEL: what Context points to must be nonpaged.
+  if (Context && !dev.is_nonpaged(Context)) {
+    dev.verifier().report(dmasim::DvCode::kContextPageable,
+                          "VideoPortStartDma(" + VpDmaAdapter->name() + "): Context " +
+                              hex(reinterpret_cast<std::uint64_t>(Context)) +
+                              " is neither in the device extension nor in a common buffer",
+                          dmasim::now_ps());
+  }
   Cpu& cpu = dev.cpu();
-  const dmasim::KIRQL old = cpu.raise_irql(dmasim::DISPATCH_LEVEL);
   const ULONG free_registers = VpDmaAdapter->map_registers - VpDmaAdapter->in_use;
+  if (free_registers == 0) {
+    dev.verifier().report(dmasim::DvCode::kMapRegistersExceeded,
+                          "VideoPortStartDma(" + VpDmaAdapter->name() + "): all " +
+                              std::to_string(VpDmaAdapter->map_registers) +
+                              " map registers granted are held by transfers not completed",
+                          dmasim::now_ps());
+    return ERROR_NOT_ENOUGH_MEMORY;
+  }
+  const dmasim::KIRQL old = cpu.raise_irql(dmasim::DISPATCH_LEVEL);
   const std::uint64_t va = mdl->va + Offset;
   std::uint64_t pages = dmasim::ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, *pLength);
   if (pages > free_registers) {  // clip to what the map registers cover
     pages = free_registers;
     *pLength = static_cast<ULONG>(pages * dmasim::PAGE_SIZE - dmasim::BYTE_OFFSET(va));
   }
-  if (pages == 0) {
-    cpu.lower_irql(old);
-    return ERROR_NOT_ENOUGH_MEMORY;
-  }
   cpu.consume(cpu.costs().start_dma_ps + pages * cpu.costs().start_dma_page_ps);
   // Build the scatter/gather list of logical addresses, merging logically contiguous pages.
-  SgRecord rec{nullptr, static_cast<ULONG>(pages), {}};
+  SgRecord rec{nullptr, static_cast<ULONG>(pages), {}, mdl, ++dev.start_dma_serial()};
   std::vector<VP_SCATTER_GATHER_ELEMENT> elems;
   const std::uint64_t first_page = (dmasim::PAGE_ALIGN(va) - dmasim::PAGE_ALIGN(mdl->va)) >> 12;
   std::uint64_t pos = va, left = *pLength;
@@ -245,6 +371,7 @@ VP_STATUS VideoPortStartDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapte
     const std::uint64_t physical = (mdl->pfns[first_page + i] << 12) | dmasim::BYTE_OFFSET(pos);
     const std::uint64_t logical = dev.res().mapper->map(physical);
     rec.logical_pages.push_back(logical);
+    dev.verifier().map_page(logical >> 12);
     const std::uint64_t n = std::min(left, dmasim::PAGE_SIZE - dmasim::BYTE_OFFSET(pos));
     if (!elems.empty() &&
         static_cast<std::uint64_t>(elems.back().Address.QuadPart) + elems.back().Length ==
@@ -283,17 +410,43 @@ VP_STATUS VideoPortStartDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapte
 VP_STATUS VideoPortCompleteDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapter,
                                PVP_SCATTER_GATHER_LIST VpScatterGather, BOOLEAN) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  dev.check_irql("VideoPortCompleteDma", dmasim::PASSIVE_LEVEL, dmasim::DISPATCH_LEVEL);
   if (!VpDmaAdapter) return ERROR_INVALID_PARAMETER;
   auto& out = VpDmaAdapter->outstanding;
   auto it = std::find_if(out.begin(), out.end(),
                          [&](const SgRecord& r) { return r.list == VpScatterGather; });
-  if (it == out.end()) return ERROR_INVALID_PARAMETER;
+  if (it == out.end()) {
+    const auto& done = VpDmaAdapter->completed;
+    const bool twice = std::find(done.begin(), done.end(), VpScatterGather) != done.end();
+    dev.verifier().report(
+        twice ? dmasim::DvCode::kCompleteTwice : dmasim::DvCode::kCompleteWithoutStart,
+        "VideoPortCompleteDma(" + VpDmaAdapter->name() + ", SG list " +
+            hex(reinterpret_cast<std::uint64_t>(VpScatterGather)) + "): " +
+            (twice ? "this list was already completed"
+                   : "no outstanding VideoPortStartDma returned this list"),
+        dmasim::now_ps());
+    return ERROR_INVALID_PARAMETER;
+  }
   Cpu& cpu = dev.cpu();
   cpu.consume(cpu.costs().complete_dma_ps + it->map_registers * cpu.costs().complete_dma_page_ps);
-  for (std::uint64_t logical : it->logical_pages) dev.res().mapper->unmap(logical);
+  for (std::uint64_t logical : it->logical_pages) {
+    dev.res().mapper->unmap(logical);
+    dev.verifier().unmap_page(logical >> 12);
+  }
   VpDmaAdapter->in_use -= it->map_registers;
   dev.traced_map_registers -= static_cast<int>(it->map_registers);
-  ::operator delete(it->list);
+  // The list is invalid from here on (WDK): poison it and keep it a while, so a miniport that
+  // still programs the device from it is caught when the device follows a poisoned address.
+  PVP_SCATTER_GATHER_LIST list = it->list;
+  for (ULONG i = 0; i < list->NumberOfElements; ++i)
+    list->Elements[i].Address.QuadPart = static_cast<LONGLONG>(
+        dmasim::kDvPoisonBase + (static_cast<std::uint64_t>(i) << 12) +
+        dmasim::BYTE_OFFSET(static_cast<std::uint64_t>(list->Elements[i].Address.QuadPart)));
+  VpDmaAdapter->completed.push_back(list);
+  if (VpDmaAdapter->completed.size() > kSgQuarantine) {
+    ::operator delete(VpDmaAdapter->completed.front());
+    VpDmaAdapter->completed.pop_front();
+  }
   out.erase(it);
   dev.count(VpDmaAdapter->index, [](dmasim::VideoPortStats& s) { s.complete_dma++; });
   return NO_ERROR;
@@ -303,6 +456,7 @@ PVOID VideoPortAllocateCommonBuffer(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpD
                                     ULONG DesiredLength, PPHYSICAL_ADDRESS LogicalAddress, BOOLEAN,
                                     PVOID) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  dev.check_irql("VideoPortAllocateCommonBuffer", dmasim::PASSIVE_LEVEL, dmasim::PASSIVE_LEVEL);
   if (!VpDmaAdapter || DesiredLength == 0 || !LogicalAddress) return nullptr;
   const std::uint64_t frames = dmasim::BYTES_TO_PAGES(DesiredLength);
   // Below 4 GiB so that any device can reach it (as HalAllocateCommonBuffer does for 32-bit).
@@ -311,18 +465,22 @@ PVOID VideoPortAllocateCommonBuffer(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpD
   auto* va = dev.res().host_memory->map_contiguous(physical, frames * dmasim::PAGE_SIZE);
   std::memset(va, 0, frames * dmasim::PAGE_SIZE);
   LogicalAddress->QuadPart = static_cast<LONGLONG>(physical);  // contiguous: never remapped
-  VpDmaAdapter->common_buffers.push_back({physical, first, frames});
+  VpDmaAdapter->common_buffers.push_back({physical, first, frames, va});
+  dev.verifier().add_common_buffer(physical, frames * dmasim::PAGE_SIZE);
   return va;
 }
 
-VOID VideoPortReleaseCommonBuffer(PVOID, PVP_DMA_ADAPTER VpDmaAdapter, ULONG,
+VOID VideoPortReleaseCommonBuffer(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapter, ULONG,
                                   PHYSICAL_ADDRESS LogicalAddress, PVOID, BOOLEAN) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  dev.check_irql("VideoPortReleaseCommonBuffer", dmasim::PASSIVE_LEVEL, dmasim::PASSIVE_LEVEL);
   if (!VpDmaAdapter) return;
   auto& bufs = VpDmaAdapter->common_buffers;
   for (auto it = bufs.begin(); it != bufs.end(); ++it) {
     if (it->logical == static_cast<std::uint64_t>(LogicalAddress.QuadPart)) {
       for (std::uint64_t f = 0; f < it->frames; ++f)
         VpDmaAdapter->device->res().frames->free(it->first_frame + f);
+      dev.verifier().remove_common_buffer(it->logical);
       bufs.erase(it);
       return;
     }
@@ -332,6 +490,7 @@ VOID VideoPortReleaseCommonBuffer(PVOID, PVP_DMA_ADAPTER VpDmaAdapter, ULONG,
 BOOLEAN VideoPortQueueDpc(PVOID HwDeviceExtension, PMINIPORT_DPC_ROUTINE CallbackRoutine,
                           PVOID Context) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  dev.check_irql("VideoPortQueueDpc", dmasim::DISPATCH_LEVEL, dmasim::DEVICE_IRQL);
   return dev.cpu().queue_dpc(reinterpret_cast<const void*>(CallbackRoutine),
                              [=] { CallbackRoutine(HwDeviceExtension, Context); })
              ? TRUE
@@ -342,6 +501,7 @@ BOOLEAN VideoPortSynchronizeExecution(PVOID HwDeviceExtension, VIDEO_SYNCHRONIZE
                                       PMINIPORT_SYNCHRONIZE_ROUTINE SynchronizeRoutine,
                                       PVOID Context) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  dev.check_irql("VideoPortSynchronizeExecution", dmasim::PASSIVE_LEVEL, dmasim::DEVICE_IRQL);
   if (!SynchronizeRoutine) return FALSE;
   if (Priority == VpLowPriority) return SynchronizeRoutine(Context);
   Cpu& cpu = dev.cpu();
@@ -366,19 +526,25 @@ VP_STATUS VideoPortDeleteEvent(PVOID, PEVENT pEvent) {
   return NO_ERROR;
 }
 
-LONG VideoPortSetEvent(PVOID, PEVENT pEvent) {
+LONG VideoPortSetEvent(PVOID HwDeviceExtension, PEVENT pEvent) {
+  VideoPortDevice::from_extension(HwDeviceExtension)
+      .check_irql("VideoPortSetEvent", dmasim::PASSIVE_LEVEL, dmasim::DISPATCH_LEVEL);
   const LONG previous = pEvent->signaled;
   pEvent->signaled = true;
   pEvent->event.notify();
   return previous;
 }
 
-VOID VideoPortClearEvent(PVOID, PEVENT pEvent) {
+VOID VideoPortClearEvent(PVOID HwDeviceExtension, PEVENT pEvent) {
+  VideoPortDevice::from_extension(HwDeviceExtension)
+      .check_irql("VideoPortClearEvent", dmasim::PASSIVE_LEVEL, dmasim::DISPATCH_LEVEL);
   pEvent->signaled = false;
 }
 
 VP_STATUS VideoPortWaitForSingleObject(PVOID HwDeviceExtension, PVOID Object, PLARGE_INTEGER) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  // A wait with no time-out is legal only at PASSIVE_LEVEL (WDK remarks).
+  dev.check_irql("VideoPortWaitForSingleObject", dmasim::PASSIVE_LEVEL, dmasim::PASSIVE_LEVEL);
   auto* ev = static_cast<PEVENT>(Object);
   while (!ev->signaled) dev.cpu().passive_wait(ev->event);
   if (!ev->notification) ev->signaled = false;  // synchronization events auto-reset

@@ -6,11 +6,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <systemc>
 #include <vector>
 
 #include "firmware/kernel/cpu.h"
+#include "firmware/videoport/verifier.h"
 #include "firmware/videoport/video.h"
 #include "firmware/virtual_memory.h"
 #include "models/frame_allocator.h"
@@ -43,7 +46,8 @@ struct VideoPortResources {
   std::uint64_t map_register_limit = 16;  // the platform's cap per adapter
   std::uint64_t bar0 = 0;                 // device BAR0 physical address
   std::uint32_t bar0_length = 0;
-  std::uint64_t mmio_va_base = 0;  // kernel VA where BARs get mapped
+  std::uint64_t mmio_va_base = 0;                 // kernel VA where BARs get mapped
+  std::map<std::wstring, std::wstring> registry;  // the device's registry values
 };
 
 struct VideoPortStats {
@@ -76,6 +80,13 @@ class VideoPortDevice {
   static VideoPortDevice& from_extension(PVOID hw_device_extension);
   static VideoPortDevice& from_register(PVOID reg);
   const VideoPortResources& res() const { return res_; }
+  DmaVerifier& verifier() { return verifier_; }
+  const DmaVerifier& verifier() const { return verifier_; }
+  // Reports a violation unless the calling context's IRQL is within [lowest, highest].
+  void check_irql(const char* api, unsigned char lowest, unsigned char highest);
+  // Nonpaged for the verifier: inside the HwDeviceExtension or a common buffer.
+  bool is_nonpaged(const void* p) const;
+  std::uint64_t& start_dma_serial() { return start_dma_serial_; }
   Cpu& cpu() { return *res_.cpu; }
   PVOID extension() { return extension_.data(); }
   // Every adapter this device handed out; one live DMA transfer each (seeds: one adapter object
@@ -96,8 +107,10 @@ class VideoPortDevice {
   std::vector<std::uint64_t> extension_;  // HwDeviceExtension, 8-byte aligned, zeroed
   std::vector<std::unique_ptr<_VP_DMA_ADAPTER>> adapters_;
   VideoPortStats stats_;
+  DmaVerifier verifier_;
   std::vector<VideoPortStats> adapter_stats_;
   std::size_t adapters_created_ = 0;
+  std::uint64_t start_dma_serial_ = 0;
 };
 
 }  // namespace dmasim
