@@ -15,6 +15,9 @@ void RootComplex::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& de
       return;
     }
     to_msi->b_transport(gp, delay);
+  } else if (access_check_ &&
+             !access_check_(gp.get_address(), gp.get_data_length(), gp.is_write())) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);  // completer abort
   } else {
     to_memory->b_transport(gp, delay);
   }

@@ -5,6 +5,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include <functional>
 #include <systemc>
 #include <tlm>
 
@@ -21,6 +22,12 @@ class RootComplex : public sc_core::sc_module {
 
   explicit RootComplex(sc_core::sc_module_name name);
 
+  // Checks each device access to memory (addr, len, is_write); a false answer gets the device
+  // an error response and the access never reaches memory.
+  void set_access_check(std::function<bool(std::uint64_t, std::uint64_t, bool)> check) {
+    access_check_ = std::move(check);
+  }
+
  private:
   static bool is_msi(const tlm::tlm_generic_payload& gp) {
     return gp.get_address() >= MSI_WINDOW_BASE &&
@@ -28,6 +35,8 @@ class RootComplex : public sc_core::sc_module {
   }
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   unsigned transport_dbg(tlm::tlm_generic_payload& gp);
+
+  std::function<bool(std::uint64_t, std::uint64_t, bool)> access_check_;
 };
 
 }  // namespace dmasim

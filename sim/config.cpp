@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "firmware/miniport/injections.h"
+
 namespace dmasim {
 
 void register_params(SimConfig& c, ParamSet& p) {
@@ -19,6 +21,7 @@ void register_params(SimConfig& c, ParamSet& p) {
   // Checked against the loadable miniports when the platform is built (firmware/miniport/).
   p.add_string("miniport", &c.miniport, "miniport driver to load (see README)");
   p.add_uint("seed", &c.seed, 0, ~0ULL, "seed of frame allocation and data patterns");
+  p.add_string("inject", &c.inject, "deliberate bug to switch on: driver:NAME (--list-injections)");
   p.add_uint("host-memory", &c.host_memory_bytes, 8ULL << 30, 1ULL << 46,
              "host physical address space", true);
   p.add_uint("vram", &c.vram_bytes, 1ULL << 20, 1ULL << 40, "device VRAM size", true);
@@ -66,15 +69,30 @@ const char* kUsage =
     "Options (also accepted as keys of a JSON object in --config FILE; the command line wins):\n"
     "  --config FILE   read parameters from a JSON file\n"
     "  --quiet         no human summary on stdout\n"
+    "  --list-injections  the bugs --inject can switch on, and the check that catches each\n"
     "  --help          this text\n";
 
 void reject_unavailable(const SimConfig& c) {
   if (c.engine == "rtl")
     throw UsageError("--engine: 'rtl' is not available yet (accepted now: tlm)");
   if (c.iommu == "on") throw UsageError("--iommu: 'on' is not available yet (accepted now: off)");
+  if (!c.inject.empty()) {
+    if (c.inject.rfind("hw:", 0) == 0)
+      throw UsageError("--inject: hardware injections ('" + c.inject + "') are not available yet");
+    if (c.inject.rfind("driver:", 0) != 0 || !find_driver_injection(c.inject.substr(7)))
+      throw UsageError("--inject: invalid value '" + c.inject +
+                       "' (expected driver:NAME, see --list-injections)");
+  }
 }
 
 }  // namespace
+
+std::string injections_text() {
+  std::string out = "driver injections (--inject driver:NAME), each caught by the DMA verifier:\n";
+  for (const Injection& i : driver_injections())
+    out += "  driver:" + std::string(i.name) + "  [" + i.expect + "]  " + i.what + "\n";
+  return out;
+}
 
 CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg,
                     std::string* help) {
@@ -87,6 +105,7 @@ CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg
       *help = std::string(kUsage) + params.help();
       return CliAction::kHelp;
     }
+    if (arg == "--list-injections") return CliAction::kListInjections;
     if (arg == "--quiet") {
       cfg.quiet = true;
       continue;

@@ -23,6 +23,7 @@ struct SimConfig {
   std::string iommu = "off";
   std::string miniport = "dmasim";
   std::uint64_t seed = 1;
+  std::string inject;  // "driver:NAME" (see firmware/miniport/injections.h), empty = none
   std::uint64_t host_memory_bytes = 64ULL << 30;  // physical address space
   std::uint64_t vram_bytes = 16ULL << 30;
   std::uint64_t quantum_ps = 1000000;  // temporal-decoupling quantum (1 us)
@@ -40,7 +41,8 @@ struct SimConfig {
 // Registers every parameter of cfg (pointers into cfg) in a ParamSet.
 void register_params(SimConfig& cfg, ParamSet& params);
 
-enum class CliAction { kRun, kHelp };
+enum class CliAction { kRun, kHelp, kListInjections };
+std::string injections_text();  // what --list-injections prints
 // Parses argv[first..] into cfg: --config FILE is applied first, command-line values override it.
 // Throws UsageError on any bad input; options of later milestones raise "not available yet".
 CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg,

@@ -53,8 +53,13 @@ int sc_main(int argc, char* argv[]) {
   SimConfig cfg;
   try {
     std::string help;
-    if (parse_cli(argc, argv, 1, cfg, &help) == CliAction::kHelp) {
+    const CliAction action = parse_cli(argc, argv, 1, cfg, &help);
+    if (action == CliAction::kHelp) {
       std::cout << help;
+      return 0;
+    }
+    if (action == CliAction::kListInjections) {
+      std::cout << injections_text();
       return 0;
     }
     check_writable(cfg.json, "--json");

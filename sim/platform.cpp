@@ -68,9 +68,16 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
   res.bar0 = kBar0;
   res.bar0_length = DMA_BAR0_SIZE;
   res.mmio_va_base = kMmioVaBase;
+  if (!cfg_.inject.empty() && cfg_.inject.rfind("driver:", 0) == 0) {
+    const std::string bug = cfg_.inject.substr(7);
+    res.registry[L"DmasimInjectBug"] = std::wstring(bug.begin(), bug.end());
+  }
   videoport_ = std::make_unique<VideoPortDevice>(res, init);
   display_ = std::make_unique<DisplayDriver>(cpu_, *videoport_, space_, memory_.store(),
                                              engine_.vram(), cfg_.seed, requests_);
+  rc_.set_access_check([this](std::uint64_t addr, std::uint64_t len, bool write) {
+    return videoport_->verifier().check_device_access(addr, len, write, now_ps());
+  });
   // The OS programs the function's MSI capability at enumeration, before the driver loads.
   engine_.set_msi(MSI_WINDOW_BASE, 0x41);
 
@@ -90,6 +97,8 @@ void Platform::stream(unsigned channel) {
   if (--streams_left_ == 0) {
     outcome_.last_done_ps = now_ps();
     outcome_.finished = true;
+    // Step 6: the display driver is done with DMA; the miniport gives its adapters back.
+    videoport_->ioctl(IOCTL_VIDEO_DMASIM_SHUTDOWN, nullptr, 0, nullptr, 0);
   }
 }
 

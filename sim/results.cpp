@@ -61,6 +61,19 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
             " ns with " + std::to_string(results.size() - done) + " of " +
             std::to_string(results.size()) + " requests not completed";
   }
+  const auto& violations = p.video_port().verifier().violations();
+  nlohmann::json dv = nlohmann::json::array();
+  for (const DvViolation& v : violations)
+    dv.push_back({{"code", dv_name(v.code)},
+                  {"number", static_cast<unsigned>(v.code)},
+                  {"message", v.message},
+                  {"time_ns", v.time_ps / 1000.0}});
+  if (!violations.empty())
+    error = std::string(dv_name(violations.front().code)) + ": " + violations.front().message +
+            (violations.size() > 1
+                 ? " (and " + std::to_string(violations.size() - 1) + " more violation(s))"
+                 : "") +
+            (error.empty() ? "" : "; " + error);
   nlohmann::json per_channel = nlohmann::json::array();
   for (std::size_t i = 0; i < channels.size(); ++i) {
     const PerChannel& c = channels[i];
@@ -91,7 +104,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   j["dpcs"] = cpu.dpc_count();
   j["sim_time_ns"] = sim_ns;
   j["throughput_GBps"] = sim_ns > 0 ? bytes / sim_ns : 0.0;
-  j["data_check"] = data_ok && error.empty() ? "pass" : "fail";
+  j["data_check"] = data_ok && done == results.size() ? "pass" : "fail";
   j["iommu"] = {{"iotlb_hits", 0}, {"iotlb_misses", 0}, {"page_walks", 0}, {"faults", 0}};
   j["map_registers_granted"] = p.video_port().stats().map_registers_granted;
   j["sg_elements"] = p.video_port().stats().sg_elements;
@@ -110,6 +123,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                {"effective_write_GBps", effective_write_GBps(link.params())},
                {"effective_read_GBps", effective_read_GBps(link.params())}};
   j["bounce_bytes"] = 0;
+  j["verifier"] = {{"violations", violations.size()}, {"list", dv}};
   j["channels"] = per_channel;
   j["per_request"] = per_request;
   j["wall_s"] = wall_s;

@@ -3,6 +3,7 @@
 // A request loops StartDma -> interrupt -> ISR -> DPC -> CompleteDma until *pLength has covered
 // it; only then is the display driver told it is done (an idle engine between chunks is not).
 #include <cstring>
+#include <cwchar>
 
 #include "firmware/miniport/dmasim_ioctl.h"
 #include "firmware/videoport/video.h"
@@ -18,6 +19,22 @@ constexpr ULONG kMaxDescriptors = (kMaximumLength >> 12) + 1;
 constexpr ULONG kChannels = 2;
 
 struct HW_DEVICE_EXTENSION;
+
+// --inject driver:NAME (registry value DmasimInjectBug): one deliberate bug, for the verifier.
+enum class Bug {
+  kNone,
+  kCompleteInIsr,
+  kLockAtDispatch,
+  kCompleteTwice,
+  kCompleteWithoutStart,
+  kLeakMapRegisters,
+  kLeakCommonBuffer,
+  kExceedMapRegisters,
+  kUnlockDuringDma,
+  kSgAfterComplete,
+  kDescriptorOverrun,
+  kContextPageable,
+};
 
 // One concurrent DMA path: its own adapter object (seeds: "Concurrent DMA"), descriptor common
 // buffer and request in flight. Nonpaged: it is the Context passed to VideoPortStartDma.
@@ -38,13 +55,42 @@ struct DMA_CHANNEL {
   PVP_SCATTER_GATHER_LIST ScatterGather;
   ULONG InterruptStatus;  // latched by the ISR for the DPC
   VP_STATUS Status;
+  BOOLEAN CompletedInIsr;         // Bug::kCompleteInIsr
+  PVP_SCATTER_GATHER_LIST Stale;  // Bug::kSgAfterComplete
 };
 
 struct HW_DEVICE_EXTENSION {
   PUCHAR Registers;  // BAR0, mapped
   ULONG Channels;    // what the hardware reports, at most kChannels
   DMA_CHANNEL Channel[kChannels];
+  Bug Inject;
 };
+
+struct BugName {
+  const wchar_t* name;
+  Bug bug;
+};
+constexpr BugName kBugs[] = {
+    {L"complete-in-isr", Bug::kCompleteInIsr},
+    {L"lock-at-dispatch", Bug::kLockAtDispatch},
+    {L"complete-twice", Bug::kCompleteTwice},
+    {L"complete-without-start", Bug::kCompleteWithoutStart},
+    {L"leak-map-registers", Bug::kLeakMapRegisters},
+    {L"leak-common-buffer", Bug::kLeakCommonBuffer},
+    {L"exceed-map-registers", Bug::kExceedMapRegisters},
+    {L"unlock-during-dma", Bug::kUnlockDuringDma},
+    {L"sg-after-complete", Bug::kSgAfterComplete},
+    {L"descriptor-overrun", Bug::kDescriptorOverrun},
+    {L"context-pageable", Bug::kContextPageable},
+};
+
+VP_STATUS ReadInjectedBug(PVOID HwDeviceExtension, PVOID, PWSTR, PVOID ValueData, ULONG) {
+  auto* ext = static_cast<HW_DEVICE_EXTENSION*>(HwDeviceExtension);
+  const auto* value = static_cast<const wchar_t*>(ValueData);
+  for (const BugName& b : kBugs)
+    if (std::wcscmp(value, b.name) == 0) ext->Inject = b.bug;
+  return NO_ERROR;
+}
 
 PULONG Reg(HW_DEVICE_EXTENSION* ext, ULONG offset) {
   return reinterpret_cast<PULONG>(ext->Registers + offset);
@@ -53,8 +99,11 @@ PULONG ChReg(DMA_CHANNEL* ch, ULONG offset) {
   return Reg(ch->Extension, ch->Index * DMA_CH_STRIDE + offset);
 }
 
-VOID HwVidExecuteDma(PVOID, PVP_DMA_ADAPTER, PVP_SCATTER_GATHER_LIST SGList, PVOID Context) {
-  auto* ch = static_cast<DMA_CHANNEL*>(Context);
+VOID HwVidExecuteDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER, PVP_SCATTER_GATHER_LIST SGList,
+                     PVOID Context) {
+  const Bug bug = static_cast<HW_DEVICE_EXTENSION*>(HwDeviceExtension)->Inject;
+  auto* ch = bug == Bug::kContextPageable ? *static_cast<DMA_CHANNEL**>(Context)
+                                          : static_cast<DMA_CHANNEL*>(Context);
   ch->ScatterGather = SGList;
   ULONGLONG vram = ch->VramAddress + ch->Transferred;
   for (ULONG i = 0; i < SGList->NumberOfElements; ++i) {
@@ -66,6 +115,11 @@ VOID HwVidExecuteDma(PVOID, PVP_DMA_ADAPTER, PVP_SCATTER_GATHER_LIST SGList, PVO
     d.reserved = 0;
     vram += d.length;
   }
+  if (bug == Bug::kSgAfterComplete && ch->Stale) {  // programs from the freed list
+    ch->Descriptors[0].host_addr = static_cast<ULONGLONG>(ch->Stale->Elements[0].Address.QuadPart);
+    ch->Stale = nullptr;
+  }
+  if (bug == Bug::kDescriptorOverrun) ch->Descriptors[SGList->NumberOfElements - 1].length += 4096;
   const auto la = static_cast<ULONGLONG>(ch->DescriptorsLogical.QuadPart);
   VideoPortWriteRegisterUlong(ChReg(ch, DMA_DESC_LO), static_cast<ULONG>(la));
   VideoPortWriteRegisterUlong(ChReg(ch, DMA_DESC_HI), static_cast<ULONG>(la >> 32));
@@ -75,14 +129,32 @@ VOID HwVidExecuteDma(PVOID, PVP_DMA_ADAPTER, PVP_SCATTER_GATHER_LIST SGList, PVO
 
 VP_STATUS StartChunk(DMA_CHANNEL* ch) {
   ch->ChunkLength = ch->Length - ch->Transferred;
+  DMA_CHANNEL* on_stack = ch;  // Bug::kContextPageable: a pageable (stack) Context
+  PVOID context = ch->Extension->Inject == Bug::kContextPageable ? static_cast<PVOID>(&on_stack)
+                                                                 : static_cast<PVOID>(ch);
   return VideoPortStartDma(ch->Extension, ch->DmaAdapter, ch->Mdl, ch->Transferred,
-                           &ch->ChunkLength, HwVidExecuteDma, ch, ch->ToDevice);
+                           &ch->ChunkLength, HwVidExecuteDma, context, ch->ToDevice);
 }
 
 // One chunk of ch has ended: complete it, then start the next or finish the request.
 VOID ChunkDone(DMA_CHANNEL* ch, ULONG status) {
-  if (!ch->ScatterGather) return;  // nothing in flight: a spurious completion
-  VideoPortCompleteDma(ch->Extension, ch->DmaAdapter, ch->ScatterGather, ch->ToDevice);
+  const Bug bug = ch->Extension->Inject;
+  if (ch->CompletedInIsr) {
+    ch->CompletedInIsr = FALSE;
+  } else {
+    if (!ch->ScatterGather) return;  // nothing in flight: a spurious completion
+    if (bug == Bug::kCompleteWithoutStart) {
+      VP_SCATTER_GATHER_LIST bogus{};
+      VideoPortCompleteDma(ch->Extension, ch->DmaAdapter, &bogus, ch->ToDevice);
+    }
+    const bool last = ch->Transferred + ch->ChunkLength >= ch->Length;
+    if (!(bug == Bug::kLeakMapRegisters && last)) {
+      ch->Stale = ch->ScatterGather;
+      VideoPortCompleteDma(ch->Extension, ch->DmaAdapter, ch->ScatterGather, ch->ToDevice);
+      if (bug == Bug::kCompleteTwice)
+        VideoPortCompleteDma(ch->Extension, ch->DmaAdapter, ch->ScatterGather, ch->ToDevice);
+    }
+  }
   ch->ScatterGather = nullptr;
   if (status & DMA_INT_ERROR) {
     ch->Status = ERROR_IO_DEVICE;
@@ -119,14 +191,51 @@ BOOLEAN HwVidInterrupt(PVOID HwDeviceExtension) {
     if (status == 0 || status == 0xFFFFFFFFu) continue;
     VideoPortWriteRegisterUlong(ChReg(ch, DMA_INT_STATUS), status);  // W1C: acknowledge
     ch->InterruptStatus |= status;
+    if (ext->Inject == Bug::kCompleteInIsr && ch->ScatterGather) {  // illegal at DIRQL
+      VideoPortCompleteDma(ext, ch->DmaAdapter, ch->ScatterGather, ch->ToDevice);
+      ch->ScatterGather = nullptr;
+      ch->CompletedInIsr = TRUE;
+    }
     ours = TRUE;
   }
   if (ours) VideoPortQueueDpc(ext, DmaDpc, nullptr);  // CompleteDma is not legal at DIRQL
   return ours;
 }
 
+struct LOCK_REQUEST {
+  HW_DEVICE_EXTENSION* Extension;
+  const DMASIM_TRANSFER* Request;
+  PVOID Mdl;
+};
+
+BOOLEAN LockRoutine(PVOID Context) {
+  auto* lock = static_cast<LOCK_REQUEST*>(Context);
+  lock->Mdl = VideoPortLockBuffer(lock->Extension, lock->Request->Buffer, lock->Request->Length,
+                                  lock->Request->ToDevice ? VpReadAccess : VpWriteAccess);
+  return lock->Mdl != nullptr;
+}
+
+// Step 6: no more DMA for the rest of the driver's life: give everything back.
+VP_STATUS Shutdown(HW_DEVICE_EXTENSION* ext) {
+  for (ULONG i = 0; i < ext->Channels; ++i) {
+    DMA_CHANNEL* ch = &ext->Channel[i];
+    if (ch->Busy || !ch->DmaAdapter) return ERROR_IO_PENDING;
+    if (ext->Inject != Bug::kLeakCommonBuffer)
+      VideoPortReleaseCommonBuffer(ext, ch->DmaAdapter, kMaxDescriptors * sizeof(DmaDescriptor),
+                                   ch->DescriptorsLogical, ch->Descriptors, FALSE);
+    VideoPortPutDmaAdapter(ext, ch->DmaAdapter);
+    ch->DmaAdapter = nullptr;
+    ch->Descriptors = nullptr;
+  }
+  return NO_ERROR;
+}
+
 BOOLEAN HwVidStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET rp) {
   auto* ext = static_cast<HW_DEVICE_EXTENSION*>(HwDeviceExtension);
+  if (rp->IoControlCode == IOCTL_VIDEO_DMASIM_SHUTDOWN) {
+    rp->StatusBlock->Status = Shutdown(ext);
+    return TRUE;
+  }
   if (rp->IoControlCode != IOCTL_VIDEO_DMASIM_TRANSFER ||
       rp->InputBufferLength < sizeof(DMASIM_TRANSFER)) {
     rp->StatusBlock->Status = ERROR_INVALID_FUNCTION;
@@ -139,8 +248,13 @@ BOOLEAN HwVidStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET rp) {
   }
   DMA_CHANNEL* ch = &ext->Channel[req->Channel];
   // Step 2: lock the buffer.
-  ch->Mdl = VideoPortLockBuffer(ext, req->Buffer, req->Length,
-                                req->ToDevice ? VpReadAccess : VpWriteAccess);
+  LOCK_REQUEST lock{ext, req, nullptr};
+  if (ext->Inject == Bug::kLockAtDispatch) {
+    VideoPortSynchronizeExecution(ext, VpMediumPriority, LockRoutine, &lock);
+  } else {
+    LockRoutine(&lock);
+  }
+  ch->Mdl = lock.Mdl;
   if (!ch->Mdl) {
     rp->StatusBlock->Status = ERROR_INVALID_PARAMETER;
     return TRUE;
@@ -153,9 +267,16 @@ BOOLEAN HwVidStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET rp) {
   VideoPortClearEvent(ext, ch->RequestDone);
   // Steps 3-4: the first chunk from here, the rest from the DPC.
   ch->Status = StartChunk(ch);
+  if (ext->Inject == Bug::kExceedMapRegisters && ch->Status == NO_ERROR &&
+      ch->ChunkLength < ch->Length) {
+    ULONG rest = ch->Length - ch->ChunkLength;
+    VideoPortStartDma(ext, ch->DmaAdapter, ch->Mdl, ch->ChunkLength, &rest, HwVidExecuteDma, ch,
+                      ch->ToDevice);
+  }
+  if (ext->Inject == Bug::kUnlockDuringDma) VideoPortUnlockBuffer(ext, ch->Mdl);
   if (ch->Status == NO_ERROR) VideoPortWaitForSingleObject(ext, ch->RequestDone, nullptr);
   // Step 5: unlock, then tell the display driver the whole request is done.
-  VideoPortUnlockBuffer(ext, ch->Mdl);
+  if (ext->Inject != Bug::kUnlockDuringDma) VideoPortUnlockBuffer(ext, ch->Mdl);
   ch->Mdl = nullptr;
   ch->Busy = FALSE;
   rp->StatusBlock->Status = ch->Status;
@@ -175,6 +296,8 @@ VP_STATUS HwVidFindAdapter(PVOID HwDeviceExtension, PVOID, PWSTR, PVIDEO_PORT_CO
   if (!ext->Registers) return ERROR_DEV_NOT_EXIST;
   if (VideoPortReadRegisterUlong(Reg(ext, DMA_GLOBAL + DMA_ID)) != DMA_ID_VALUE)
     return ERROR_DEV_NOT_EXIST;
+  static wchar_t kInjectValue[] = L"DmasimInjectBug";
+  VideoPortGetRegistryParameters(ext, kInjectValue, FALSE, ReadInjectedBug, nullptr);
   ext->Channels = VideoPortReadRegisterUlong(Reg(ext, DMA_GLOBAL + DMA_CHANNELS));
   if (ext->Channels == 0) return ERROR_DEV_NOT_EXIST;
   if (ext->Channels > kChannels) ext->Channels = kChannels;

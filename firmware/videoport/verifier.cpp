@@ -71,9 +71,15 @@ bool DmaVerifier::check_device_access(std::uint64_t addr, std::uint64_t len, boo
     std::ostringstream m;
     const bool poisoned = addr >= kDvPoisonBase && addr < kDvPoisonBase + kDvPoisonSize;
     m << "device " << (write ? "write" : "read") << " of " << len << " bytes at logical 0x"
-      << std::hex << addr << ": page 0x" << (a >> 12 << 12) << std::dec
-      << (poisoned ? " is a poisoned address from a scatter/gather list already completed"
-                   : " is not mapped by any outstanding VideoPortStartDma or common buffer");
+      << std::hex << addr << std::dec;
+    if (poisoned) {
+      m << ": element " << ((addr - kDvPoisonBase) >> 12 & 0xFFFF)
+        << " of the scatter/gather list of VideoPortStartDma #" << ((addr - kDvPoisonBase) >> 28)
+        << ", used after its VideoPortCompleteDma";
+    } else {
+      m << ": page 0x" << std::hex << (a >> 12 << 12) << std::dec
+        << " is not mapped by any outstanding VideoPortStartDma or common buffer";
+    }
     report(poisoned ? DvCode::kSgListUsedAfterComplete : DvCode::kDeviceAccessUnmapped, m.str(),
            time_ps);
     return false;

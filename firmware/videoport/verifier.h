@@ -43,9 +43,14 @@ struct DvViolation {
   std::uint64_t time_ps;
 };
 
-// Logical addresses the verifier poisons freed scatter/gather lists with: far above any RAM.
-constexpr std::uint64_t kDvPoisonBase = 0x00DE'AD00'0000'0000ULL;
-constexpr std::uint64_t kDvPoisonSize = 0x0000'0100'0000'0000ULL;
+// Logical addresses the verifier poisons freed scatter/gather lists with, far above any RAM:
+// base + (StartDma serial << 28) + (element << 12) + byte offset, so a hit names the list.
+constexpr std::uint64_t kDvPoisonBase = 0xDEAD'0000'0000'0000ULL;
+constexpr std::uint64_t kDvPoisonSize = 1ULL << 48;
+constexpr std::uint64_t dv_poison(std::uint64_t serial, std::uint64_t element,
+                                  std::uint64_t byte_offset) {
+  return kDvPoisonBase + ((serial << 28) & (kDvPoisonSize - 1)) + (element << 12) + byte_offset;
+}
 
 class DmaVerifier {
  public:

@@ -312,9 +312,11 @@ VOID VideoPortUnlockBuffer(PVOID HwDeviceExtension, PVOID MdlHandle) {
   auto* mdl = static_cast<Mdl*>(MdlHandle);
   dev.check_irql("VideoPortUnlockBuffer", dmasim::PASSIVE_LEVEL, dmasim::DISPATCH_LEVEL);
   if (!mdl) return;
+  bool in_use = false;
   for (const auto& a : dev.adapters()) {
     for (const SgRecord& r : a->outstanding) {
       if (r.mdl != mdl) continue;
+      in_use = true;
       dev.verifier().report(dmasim::DvCode::kUnlockDuringDma,
                             "VideoPortUnlockBuffer(MDL of VA " + hex(mdl->va) +
                                 ") while StartDma #" + std::to_string(r.serial) + " on " +
@@ -324,6 +326,12 @@ VOID VideoPortUnlockBuffer(PVOID HwDeviceExtension, PVOID MdlHandle) {
   }
   dev.cpu().consume(dev.cpu().costs().unlock_buffer_ps +
                     mdl->pfns.size() * dev.cpu().costs().unlock_buffer_page_ps);
+  // A buggy miniport may go on using an MDL it unlocked too early: keep that one alive (and
+  // reported) rather than let the simulator itself touch freed memory.
+  if (in_use) {
+    dev.zombie_mdls().emplace_back(mdl, [](void* p) { delete static_cast<Mdl*>(p); });
+    return;
+  }
   delete mdl;
 }
 
@@ -439,9 +447,9 @@ VP_STATUS VideoPortCompleteDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAda
   // still programs the device from it is caught when the device follows a poisoned address.
   PVP_SCATTER_GATHER_LIST list = it->list;
   for (ULONG i = 0; i < list->NumberOfElements; ++i)
-    list->Elements[i].Address.QuadPart = static_cast<LONGLONG>(
-        dmasim::kDvPoisonBase + (static_cast<std::uint64_t>(i) << 12) +
-        dmasim::BYTE_OFFSET(static_cast<std::uint64_t>(list->Elements[i].Address.QuadPart)));
+    list->Elements[i].Address.QuadPart = static_cast<LONGLONG>(dmasim::dv_poison(
+        it->serial, i,
+        dmasim::BYTE_OFFSET(static_cast<std::uint64_t>(list->Elements[i].Address.QuadPart))));
   VpDmaAdapter->completed.push_back(list);
   if (VpDmaAdapter->completed.size() > kSgQuarantine) {
     ::operator delete(VpDmaAdapter->completed.front());

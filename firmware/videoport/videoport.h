@@ -87,6 +87,7 @@ class VideoPortDevice {
   // Nonpaged for the verifier: inside the HwDeviceExtension or a common buffer.
   bool is_nonpaged(const void* p) const;
   std::uint64_t& start_dma_serial() { return start_dma_serial_; }
+  std::vector<std::unique_ptr<void, void (*)(void*)>>& zombie_mdls() { return zombie_mdls_; }
   Cpu& cpu() { return *res_.cpu; }
   PVOID extension() { return extension_.data(); }
   // Every adapter this device handed out; one live DMA transfer each (seeds: one adapter object
@@ -111,6 +112,7 @@ class VideoPortDevice {
   std::vector<VideoPortStats> adapter_stats_;
   std::size_t adapters_created_ = 0;
   std::uint64_t start_dma_serial_ = 0;
+  std::vector<std::unique_ptr<void, void (*)(void*)>> zombie_mdls_;
 };
 
 }  // namespace dmasim

@@ -27,6 +27,8 @@ void expect_all_correct(const Platform& p, std::uint64_t n, bool one_interrupt_p
   ASSERT_TRUE(p.outcome().finished) << "the workload did not finish";
   const auto& results = p.display_driver().results();
   ASSERT_EQ(results.size(), p.requests().size());
+  for (const DvViolation& v : p.video_port().verifier().violations())
+    ADD_FAILURE() << dv_name(v.code) << ": " << v.message;
   for (const RequestResult& r : results) {
     SCOPED_TRACE("size " + std::to_string(r.spec.size) + " offset " +
                  std::to_string(r.spec.offset) +
