@@ -244,6 +244,22 @@ BOOLEAN ExampleStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET RequestPac
   auto* ext = static_cast<EXT*>(HwDeviceExtension);
   PSTATUS_BLOCK sb = RequestPacket->StatusBlock;
   sb->Information = 0;
+  if (RequestPacket->IoControlCode == IOCTL_VIDEO_DMASIM_SHUTDOWN) {
+    // Step 6: no more DMA: release the descriptor ring and discard the adapter object.
+    if (ext->Busy) {
+      sb->Status = ERROR_IO_PENDING;
+      return TRUE;
+    }
+    if (ext->DmaAdapter) {
+      VideoPortReleaseCommonBuffer(ext, ext->DmaAdapter, kMaxElements * sizeof(DmaDescriptor),
+                                   ext->DescriptorsLogical, ext->Descriptors, FALSE);
+      VideoPortPutDmaAdapter(ext, ext->DmaAdapter);
+      ext->Descriptors = nullptr;
+      ext->DmaAdapter = nullptr;
+    }
+    sb->Status = NO_ERROR;
+    return TRUE;
+  }
   if (RequestPacket->IoControlCode != IOCTL_VIDEO_DMASIM_TRANSFER) {
     sb->Status = ERROR_INVALID_FUNCTION;
     return TRUE;

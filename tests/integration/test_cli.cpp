@@ -281,6 +281,9 @@ TEST_F(Cli, BadValuesExit2WithOneLineAndNoOutput) {
       {{"--size", "--map-registers", "4"}, {"--size"}},  // an option word is not a value
       {{"--map-registers", "4", "--quiet", "--size"}, {"--size"}},
       {{"--read-rtt", " 5"}, {"--read-rtt"}},
+      {{"--inject", "driver:no-such-bug"}, {"--inject"}},
+      {{"--inject", "hw:lost-interrupt"}, {"--inject"}},
+      {{"--miniport", "nope"}, {"--miniport"}},
   };
   for (const Bad& b : bad) {
     std::vector<std::string> args = b.args;
@@ -398,6 +401,21 @@ TEST_F(Cli, VcdPathWithoutSuffixLeavesOtherFilesAlone) {
   EXPECT_EQ(slurp(out("wave.vcd")), "keep");
   EXPECT_NE(slurp(out("wave")).find("$enddefinitions"), std::string::npos);
   EXPECT_EQ(files_in(dir_ + "/out"), (std::set<std::string>{"wave", "wave.vcd"}));
+}
+
+TEST_F(Cli, InjectedDriverBugExits1WithItsVerifierCode) {
+  const RunResult list = run({"--list-injections"});
+  ASSERT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.out.find("driver:complete-twice  [DV_COMPLETE_TWICE]"), std::string::npos);
+  const RunResult r = run({"--inject", "driver:complete-twice", "--size", "64K", "--json", "-"});
+  EXPECT_EQ(r.exit_code, 1);
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["status"], "error");
+  EXPECT_EQ(j["data_check"], "pass");  // the data moved right; the driver broke the contract
+  EXPECT_EQ(j["verifier"]["list"][0]["code"], "DV_COMPLETE_TWICE");
+  EXPECT_EQ(j["verifier"]["list"][0]["number"], 4);
+  EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+  EXPECT_NE(r.err.find("DV_COMPLETE_TWICE"), std::string::npos);
 }
 
 TEST_F(Cli, HelpListsOptions) {

@@ -99,6 +99,10 @@ void run_cases(std::uint64_t limit, bool to_device, std::uint64_t granted,
   // No StartDma left uncompleted and none outside the requests.
   EXPECT_EQ(p.video_port().stats().start_dma, total_chunks);
   EXPECT_EQ(p.video_port().stats().complete_dma, total_chunks);
+  // The verifier saw a clean driver, and step 6 gave the adapter back.
+  for (const DvViolation& v : p.video_port().verifier().violations())
+    ADD_FAILURE() << dv_name(v.code) << ": " << v.message;
+  EXPECT_TRUE(const_cast<VideoPortDevice&>(p.video_port()).adapters().empty());
 }
 
 TEST(ExampleMiniport, Limit256Grants17ToDevice) {
@@ -188,7 +192,8 @@ TEST(ExampleMiniport, StartIoRejectsOtherChannelsAndUnknownIoctls) {
         << "channel " << channel;
   }
   req.Channel = 0;
-  EXPECT_EQ(start_io(IOCTL_VIDEO_DMASIM_TRANSFER + 4, req, sizeof(req)), ERROR_INVALID_FUNCTION);
+  EXPECT_EQ(start_io(IOCTL_VIDEO_DMASIM_TRANSFER + 0x100, req, sizeof(req)),
+            ERROR_INVALID_FUNCTION);
   EXPECT_EQ(start_io(0, req, sizeof(req)), ERROR_INVALID_FUNCTION);
   EXPECT_EQ(start_io(IOCTL_VIDEO_DMASIM_TRANSFER, req, sizeof(req) - 1), ERROR_INVALID_PARAMETER);
   req.Length = 0;
