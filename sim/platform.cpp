@@ -37,7 +37,16 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
       for (std::uint64_t i = 0; i < cfg_.requests; ++i)
         requests_.push_back({cfg_.size, cfg_.offset, cfg_.to_device() == (ch == 0), ch});
   }
-  for (const RequestSpec& r : requests_) channels_ = std::max(channels_, r.channel + 1);
+  for (const RequestSpec& r : requests_) {
+    channels_ = std::max(channels_, r.channel + 1);
+    // Each channel owns half of VRAM; a request and its guard bytes must fit in it.
+    const std::uint64_t need = DisplayDriver::kVramBase + r.size + DisplayDriver::kGuardBytes;
+    if (need > cfg_.vram_bytes / 2)
+      throw std::invalid_argument("--vram: " + std::to_string(cfg_.vram_bytes) +
+                                  " bytes cannot hold a request of " + std::to_string(r.size) +
+                                  " bytes per channel (need at least " + std::to_string(2 * need) +
+                                  ")");
+  }
   if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
     throw std::logic_error("Platform: the time resolution must be 1 ps");
   cpu_.bus.bind(link_.down_in);

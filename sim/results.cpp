@@ -19,7 +19,6 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
     bool to_device = false, from_device = false, ok = true;
   };
   std::vector<PerChannel> channels(p.channels());
-  const std::uint64_t n = p.video_port().stats().map_registers_granted;
   nlohmann::json per_request = nlohmann::json::array();
   for (std::size_t i = 0; i < results.size(); ++i) {
     const RequestResult& r = results[i];
@@ -35,7 +34,10 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
       bytes += r.spec.size;
       c.bytes += r.spec.size;
     }
-    if (n) expected_chunks += chunks_for_request(r.spec.offset, r.spec.size, n);
+    const std::uint64_t granted =
+        p.video_port().adapter_stats(r.spec.channel).map_registers_granted;
+    if (r.status == NO_ERROR && granted)
+      expected_chunks += chunks_for_request(r.spec.offset, r.spec.size, granted);
     per_request.push_back({{"channel", r.spec.channel},
                            {"size", r.spec.size},
                            {"offset", r.spec.offset},

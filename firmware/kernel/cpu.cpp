@@ -141,6 +141,9 @@ bool Cpu::queue_dpc(const void* key, std::function<void()> routine) {
   for (const Dpc& d : dpcs_)
     if (d.key == key) return false;
   dpcs_.push_back({key, std::move(routine)});
+  // Ready now, not when the dispatcher thread next wakes: a KeLowerIrql right after this must
+  // already see the DPC.
+  dpc_.ready = true;
   dpc_event_.notify();
   return true;
 }

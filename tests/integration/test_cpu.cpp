@@ -124,6 +124,35 @@ TEST(CpuModel, DispatchLevelHoldsDpcsOffUntilLowered) {
   EXPECT_EQ(log.events, expected);
 }
 
+TEST(CpuModel, IsrPreemptsARunningDpc) {
+  NoDevice dev("dev");
+  Cpu cpu("cpu", test_costs());
+  cpu.bus.bind(dev.socket);
+  Log log(cpu);
+  int key = 0;
+  cpu.start_passive([&] {
+    const KIRQL old = cpu.raise_irql(DISPATCH_LEVEL);
+    cpu.queue_dpc(&key, [&] {
+      cpu.consume(us(5));
+      log.add("dpc-done");
+    });
+    cpu.lower_irql(old);
+    log.add("passive-on");
+  });
+  cpu.connect_interrupt([&] {
+    log.add("isr");
+    return true;
+  });
+  interrupts_at(cpu, {us(4)});
+  sc_core::sc_start();
+  // DPC queued at 0.1 us, enters at 2.1 us (latency), has 1.9 us of its 5 done when the ISR
+  // arrives at 4 us; ISR body 0.5 us (routine at 4.5); DPC resumes at 4.5, ends at 4.5 + 3.1.
+  const std::vector<std::string> expected = {"isr@" + std::to_string(us(4.5)) + ":irql5",
+                                             "dpc-done@" + std::to_string(us(7.6)) + ":irql2",
+                                             "passive-on@" + std::to_string(us(7.6)) + ":irql0"};
+  EXPECT_EQ(log.events, expected);
+}
+
 TEST(CpuModel, DpcQueueIsFifoAndRejectsADpcAlreadyQueued) {
   NoDevice dev("dev");
   Cpu cpu("cpu", test_costs());
