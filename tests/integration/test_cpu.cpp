@@ -47,6 +47,14 @@ struct Log {
   std::vector<std::string> events;
 };
 
+// A CPU with its (unused) MMIO port bound, and a log of what ran when.
+struct Bench {
+  NoDevice dev{"dev"};
+  Cpu cpu{"cpu", test_costs()};
+  Log log{cpu};
+  Bench() { cpu.bus.bind(dev.socket); }
+};
+
 // Raises an interrupt at each of the given times.
 void interrupts_at(Cpu& cpu, std::vector<ps_t> times) {
   sc_core::sc_spawn([&cpu, times] {
@@ -60,10 +68,9 @@ void interrupts_at(Cpu& cpu, std::vector<ps_t> times) {
 }
 
 TEST(CpuModel, IsrPreemptsPassiveAndDpcsDrainBeforeItResumes) {
-  NoDevice dev("dev");
-  Cpu cpu("cpu", test_costs());
-  cpu.bus.bind(dev.socket);
-  Log log(cpu);
+  Bench bench;
+  Cpu& cpu = bench.cpu;
+  Log& log = bench.log;
   int dpc_key = 0;
   cpu.connect_interrupt([&] {
     log.add("isr");
@@ -94,10 +101,9 @@ TEST(CpuModel, IsrPreemptsPassiveAndDpcsDrainBeforeItResumes) {
 }
 
 TEST(CpuModel, DispatchLevelHoldsDpcsOffUntilLowered) {
-  NoDevice dev("dev");
-  Cpu cpu("cpu", test_costs());
-  cpu.bus.bind(dev.socket);
-  Log log(cpu);
+  Bench bench;
+  Cpu& cpu = bench.cpu;
+  Log& log = bench.log;
   int key = 0;
   cpu.connect_interrupt([&] {
     cpu.queue_dpc(&key, [&] {
@@ -125,10 +131,9 @@ TEST(CpuModel, DispatchLevelHoldsDpcsOffUntilLowered) {
 }
 
 TEST(CpuModel, IsrPreemptsARunningDpc) {
-  NoDevice dev("dev");
-  Cpu cpu("cpu", test_costs());
-  cpu.bus.bind(dev.socket);
-  Log log(cpu);
+  Bench bench;
+  Cpu& cpu = bench.cpu;
+  Log& log = bench.log;
   int key = 0;
   cpu.start_passive([&] {
     const KIRQL old = cpu.raise_irql(DISPATCH_LEVEL);
@@ -154,10 +159,9 @@ TEST(CpuModel, IsrPreemptsARunningDpc) {
 }
 
 TEST(CpuModel, DpcQueueIsFifoAndRejectsADpcAlreadyQueued) {
-  NoDevice dev("dev");
-  Cpu cpu("cpu", test_costs());
-  cpu.bus.bind(dev.socket);
-  Log log(cpu);
+  Bench bench;
+  Cpu& cpu = bench.cpu;
+  Log& log = bench.log;
   int a = 0, b = 0;
   std::vector<bool> accepted;
   cpu.start_passive([&] {
@@ -176,10 +180,9 @@ TEST(CpuModel, DpcQueueIsFifoAndRejectsADpcAlreadyQueued) {
 }
 
 TEST(CpuModel, InterruptsDuringAnIsrAreNotLost) {
-  NoDevice dev("dev");
-  Cpu cpu("cpu", test_costs());
-  cpu.bus.bind(dev.socket);
-  Log log(cpu);
+  Bench bench;
+  Cpu& cpu = bench.cpu;
+  Log& log = bench.log;
   cpu.connect_interrupt([&] {
     log.add("isr");
     return true;
@@ -195,10 +198,9 @@ TEST(CpuModel, InterruptsDuringAnIsrAreNotLost) {
 }
 
 TEST(CpuModel, PassiveWaitFreesTheCpuAndPaysTheWakeUp) {
-  NoDevice dev("dev");
-  Cpu cpu("cpu", test_costs());
-  cpu.bus.bind(dev.socket);
-  Log log(cpu);
+  Bench bench;
+  Cpu& cpu = bench.cpu;
+  Log& log = bench.log;
   sc_core::sc_event ev;
   sc_core::sc_spawn([&] {
     sc_core::wait(from_ps(us(4)));
