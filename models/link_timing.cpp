@@ -173,7 +173,8 @@ ps_t LinkOccupancy::completions(Dir d, ps_t t, std::uint64_t a, std::uint64_t b)
 }
 
 LinkOccupancy::ReadTiming LinkOccupancy::device_read(ps_t t, std::uint64_t addr,
-                                                     std::uint64_t len) {
+                                                     std::uint64_t len,
+                                                     const HostLatency& host_latency) {
   const std::uint64_t end = end_of_range(addr, len);
   ReadTiming r{t, t};
   ps_t cursor = t;
@@ -183,7 +184,8 @@ LinkOccupancy::ReadTiming LinkOccupancy::device_read(ps_t t, std::uint64_t addr,
     next_tag_ = (next_tag_ + 1) % p_.tags;
     const ps_t issue = std::max(cursor, tag_free_[tag]);
     const ps_t req_end = occupy(kUpstream, issue, p_.req_tlp_bytes, 0);
-    const ps_t cpl_end = completions(kDownstream, req_end + p_.read_rtt_ps, a, a + n);
+    const ps_t extra = host_latency ? host_latency(req_end) : 0;  // e.g. IOMMU translation
+    const ps_t cpl_end = completions(kDownstream, req_end + p_.read_rtt_ps + extra, a, a + n);
     tag_free_[tag] = cpl_end;
     cursor = req_end;
     r.issue_done = req_end;

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace dmasim {
@@ -118,7 +119,11 @@ class LinkOccupancy {
   // Request j issues at max(end of request j-1, time its tag was last freed); tags are used
   // round robin (the rotation persists across calls); a tag is freed when the last completion of
   // its request has arrived. len 0 -> {t, t}.
-  ReadTiming device_read(ps_t t, std::uint64_t addr, std::uint64_t len);
+  // host_latency(t), if given, is called for each read request with the time its TLP has left
+  // the device and returns what the host adds before completing it (IOMMU translation).
+  using HostLatency = std::function<ps_t(ps_t)>;
+  ReadTiming device_read(ps_t t, std::uint64_t addr, std::uint64_t len,
+                         const HostLatency& host_latency = {});
   // Device posted write to host memory (DMA write or MSI): TLPs split at MPS and 4 KiB go upstream.
   // Returns when the last byte has crossed the link (t for len 0).
   ps_t device_write(ps_t t, std::uint64_t addr, std::uint64_t len);

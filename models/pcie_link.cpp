@@ -22,19 +22,30 @@ void PcieLink::upstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   const ps_t now = now_ps();
   const ps_t t = now + to_ps(delay);
   ps_t done;
-  sc_core::sc_time inner = sc_core::SC_ZERO_TIME;
   if (gp.is_read()) {
-    const LinkOccupancy::ReadTiming r = occ_.device_read(t, gp.get_address(), gp.get_data_length());
-    up_out->b_transport(gp, inner);
+    // The host sees the read when its first request arrives; what it adds (IOMMU translation)
+    // delays that request's completions. Later requests of the same transaction add nothing.
+    bool forwarded = false;
+    const auto host = [&](ps_t arrival) -> ps_t {
+      if (forwarded) return 0;
+      forwarded = true;
+      sc_core::sc_time at = from_ps(arrival - now);
+      up_out->b_transport(gp, at);
+      return now + to_ps(at) - arrival;
+    };
+    const LinkOccupancy::ReadTiming r =
+        occ_.device_read(t, gp.get_address(), gp.get_data_length(), host);
+    if (!forwarded) host(t);  // a zero-length read still reaches the target
     if (auto* ext = gp.get_extension<ReadIssueExt>()) ext->issue_done_ps = r.issue_done;
     done = r.data_done;
   } else {
+    // Posted: the device is done when the last byte has crossed the link; what the host adds
+    // (translation) delays the write into memory, not the device.
     done = occ_.device_write(t, gp.get_address(), gp.get_data_length());
     sc_core::sc_time arrival = from_ps(done - now);
-    up_out->b_transport(gp, arrival);  // the host side sees the write when its last byte arrives
-    done = now + to_ps(arrival);
+    up_out->b_transport(gp, arrival);
   }
-  delay = from_ps(done + to_ps(inner) - now);
+  delay = from_ps(done - now);
 }
 
 void PcieLink::downstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
