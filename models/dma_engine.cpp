@@ -139,10 +139,13 @@ void DmaEngine::reg_write(std::uint32_t offset, std::uint32_t value,
   }
 }
 
-bool DmaEngine::bus(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint32_t len,
-                    std::uint64_t t, std::uint64_t* issue_done, std::uint64_t* data_done) {
+bool DmaEngine::bus(unsigned ch, tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data,
+                    std::uint32_t len, std::uint64_t t, std::uint64_t* issue_done,
+                    std::uint64_t* data_done) {
   tlm::tlm_generic_payload gp;
   ReadIssueExt ext;
+  RequesterExt requester;
+  requester.requester_id = static_cast<std::uint16_t>(requester_id(ch));
   gp.set_command(cmd);
   gp.set_address(addr);
   gp.set_data_ptr(data);
@@ -150,56 +153,64 @@ bool DmaEngine::bus(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data
   gp.set_streaming_width(len);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   gp.set_extension(&ext);
+  gp.set_extension(&requester);
   const std::uint64_t now = now_ps();
   sc_core::sc_time delay = from_ps(t - now);
-  ext.issue_done_ps = 0;
   master->b_transport(gp, delay);
   gp.clear_extension(&ext);
+  gp.clear_extension(&requester);
   *data_done = now + to_ps(delay);
   // Posted writes: the next one can follow when this one has left.
   *issue_done = cmd == tlm::TLM_READ_COMMAND && ext.issue_done_ps ? ext.issue_done_ps : *data_done;
   return gp.is_response_ok();
 }
 
-std::uint32_t DmaEngine::run(unsigned n, std::uint64_t& t_end) {
-  Channel& c = ch_[n];
+std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
+  Channel& c = ch_[ch];
   std::uint64_t t_issue = now_ps(), t_data = t_issue;
   t_end = t_issue;
   if (c.desc_count == 0 || c.desc_count > DMA_MAX_DESCRIPTORS) return DMA_ERR_BAD_DESC;
   std::vector<DmaDescriptor> desc(c.desc_count);
   const std::uint64_t desc_addr = (std::uint64_t{c.desc_hi} << 32) | c.desc_lo;
   const auto desc_bytes = static_cast<std::uint32_t>(desc.size() * sizeof(DmaDescriptor));
-  bool ok = bus(tlm::TLM_READ_COMMAND, desc_addr, reinterpret_cast<std::uint8_t*>(desc.data()),
-                desc_bytes, t_issue, &t_issue, &t_data);
+  const bool ok =
+      bus(ch, tlm::TLM_READ_COMMAND, desc_addr, reinterpret_cast<std::uint8_t*>(desc.data()),
+          desc_bytes, t_issue, &t_issue, &t_data);
   t_end = t_data;
   if (!ok) return DMA_ERR_DESC_FETCH;
   t_issue = t_data;  // data movement needs the descriptors first
+  if (c.scratch.size() < 4096) c.scratch.resize(4096);
   for (const DmaDescriptor& d : desc) {
     if (d.length == 0 || d.length > DMA_DESC_MAX_LENGTH || d.reserved != 0 ||
         (d.control & ~DMA_DESC_CONTROL_MASK))
       return DMA_ERR_BAD_DESC;
     if (!vram_.contains(d.vram_addr, d.length)) return DMA_ERR_VRAM_RANGE;
-    if (c.scratch.size() < d.length) c.scratch.resize(d.length);
-    std::uint64_t issue = 0, done = 0;
-    if (d.control & DMA_DESC_FROM_DEVICE) {
-      vram_.read(d.vram_addr, c.scratch.data(), d.length);
-      ok = bus(tlm::TLM_WRITE_COMMAND, d.host_addr, c.scratch.data(), d.length, t_issue, &issue,
-               &done);
-      if (!ok) return DMA_ERR_HOST_WRITE;
-    } else {
-      ok = bus(tlm::TLM_READ_COMMAND, d.host_addr, c.scratch.data(), d.length, t_issue, &issue,
-               &done);
-      if (!ok) return DMA_ERR_HOST_READ;
-      vram_.write(d.vram_addr, c.scratch.data(), d.length);
+    const bool from_device = d.control & DMA_DESC_FROM_DEVICE;
+    // One bus transaction per burst; a burst never crosses a 4 KiB host address boundary.
+    for (std::uint32_t off = 0; off < d.length;) {
+      const std::uint64_t host = d.host_addr + off;
+      const auto n =
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(d.length - off, 4096 - (host & 4095)));
+      std::uint64_t issue = 0, done = 0;
+      if (from_device) {
+        vram_.read(d.vram_addr + off, c.scratch.data(), n);
+        if (!bus(ch, tlm::TLM_WRITE_COMMAND, host, c.scratch.data(), n, t_issue, &issue, &done))
+          return DMA_ERR_HOST_WRITE;
+      } else {
+        if (!bus(ch, tlm::TLM_READ_COMMAND, host, c.scratch.data(), n, t_issue, &issue, &done))
+          return DMA_ERR_HOST_READ;
+        vram_.write(d.vram_addr + off, c.scratch.data(), n);
+      }
+      t_issue = issue;
+      t_data = std::max(t_data, done);
+      t_end = std::max(t_issue, t_data);
+      c.bytes += n;
+      c.total_bytes += n;
+      traced_bytes += n;
+      off += n;
+      // Bound the temporal decoupling so that a second channel interleaves on the link.
+      if (t_issue > now_ps() + quantum_ps_) sc_core::wait(from_ps(t_issue - now_ps()));
     }
-    t_issue = issue;
-    t_data = std::max(t_data, done);
-    t_end = std::max(t_issue, t_data);
-    c.bytes += d.length;
-    c.total_bytes += d.length;
-    traced_bytes += d.length;
-    // Bound the temporal decoupling so that a second channel interleaves on the link.
-    if (t_issue > now_ps() + quantum_ps_) sc_core::wait(from_ps(t_issue - now_ps()));
   }
   return DMA_ERR_NONE;
 }
@@ -227,7 +238,7 @@ void DmaEngine::channel_thread(unsigned n) {
 void DmaEngine::send_msi() {
   std::uint32_t data = msi_data_;
   std::uint64_t issue = 0, done = 0;
-  bus(tlm::TLM_WRITE_COMMAND, (std::uint64_t{msi_addr_hi_} << 32) | msi_addr_lo_,
+  bus(0, tlm::TLM_WRITE_COMMAND, (std::uint64_t{msi_addr_hi_} << 32) | msi_addr_lo_,
       reinterpret_cast<std::uint8_t*>(&data), 4, now_ps(), &issue, &done);
 }
 

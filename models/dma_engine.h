@@ -2,11 +2,12 @@
 //
 // Models: the register file of models/dma_regs.h per channel; on a doorbell the channel fetches
 // its descriptor array from host memory over the link, then for each descriptor moves the data
-// between host memory (one bus transaction per descriptor; the link splits it into TLPs and
-// charges their time) and device VRAM; reads are pipelined, so the next descriptor's read issues
-// as soon as the previous one's requests have left; finally it updates status, sets the
-// interrupt status and sends an MSI. Errors stop the run with a code in DMA_ERROR.
-// Does not model: VRAM bandwidth or latency, descriptor prefetch across runs, status write-back.
+// between host memory (one bus transaction per burst, bursts split at 4 KiB host addresses; the
+// link splits them into TLPs and charges their time) and device VRAM; reads are pipelined, so the
+// next descriptor's read issues as soon as the previous one's requests have left; finally it
+// updates status, sets the interrupt status and sends an MSI. Errors stop the run with a code in
+// DMA_ERROR. Does not model: VRAM bandwidth or latency, descriptor prefetch across runs, status
+// write-back.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -38,6 +39,8 @@ class DmaEngine : public sc_core::sc_module {
     msi_data_ = data;
   }
   unsigned channels() const { return static_cast<unsigned>(ch_.size()); }
+  // PCIe requester ID of a channel: bus 1, device 0, function = channel.
+  static unsigned requester_id(unsigned ch) { return (1u << 8) | ch; }
   std::uint64_t runs(unsigned ch) const { return ch_[ch].runs; }
   std::uint64_t bytes_moved(unsigned ch) const { return ch_[ch].total_bytes; }
 
@@ -63,8 +66,8 @@ class DmaEngine : public sc_core::sc_module {
   // One run; returns DMA_ERR_*. t_end receives the absolute time its last byte is done.
   std::uint32_t run(unsigned ch, std::uint64_t& t_end);
   // Bus transaction at absolute time t; returns false on an error response.
-  bool bus(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint32_t len,
-           std::uint64_t t, std::uint64_t* issue_done, std::uint64_t* data_done);
+  bool bus(unsigned ch, tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data,
+           std::uint32_t len, std::uint64_t t, std::uint64_t* issue_done, std::uint64_t* data_done);
   void send_msi();
 
   std::uint64_t bar0_base_;

@@ -16,4 +16,14 @@ struct ReadIssueExt : tlm::tlm_extension<ReadIssueExt> {
   }
 };
 
+// The PCIe requester ID of a device-initiated transaction (bus/device/function); the IOMMU
+// chooses the translation domain by it. Each DMA channel of the engine is its own function.
+struct RequesterExt : tlm::tlm_extension<RequesterExt> {
+  std::uint16_t requester_id = 0;
+  tlm_extension_base* clone() const override { return new RequesterExt(*this); }
+  void copy_from(const tlm_extension_base& other) override {
+    requester_id = static_cast<const RequesterExt&>(other).requester_id;
+  }
+};
+
 }  // namespace dmasim
