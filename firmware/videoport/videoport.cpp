@@ -20,7 +20,9 @@ namespace {
 struct SgRecord {
   PVP_SCATTER_GATHER_LIST list;
   ULONG map_registers;
+  std::vector<dmasim::LogicalMapper::Page> pages;
   std::vector<std::uint64_t> logical_pages;
+  bool to_device;
   const void* mdl;
   std::uint64_t serial;  // n-th StartDma on the device, for messages
 };
@@ -244,6 +246,8 @@ PVP_DMA_ADAPTER VideoPortGetDmaAdapter(PVOID HwDeviceExtension,
   const std::uint64_t wanted = dmasim::BYTES_TO_PAGES(VpDeviceDescription->MaximumLength) + 1;
   adapter->map_registers = static_cast<ULONG>(std::min(wanted, dev.res().map_register_limit));
   adapter->index = dev.adapters_created()++;
+  dev.res().mapper->add_adapter(adapter->index, adapter->map_registers,
+                                VpDeviceDescription->Dma64BitAddresses != FALSE);
   dev.count(adapter->index, [&](dmasim::VideoPortStats& s) {
     s.map_registers_granted =
         std::max<std::uint64_t>(s.map_registers_granted, adapter->map_registers);
@@ -283,6 +287,7 @@ VOID VideoPortPutDmaAdapter(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapte
       for (std::uint64_t f = 0; f < b.frames; ++f) dev.res().frames->free(b.first_frame + f);
     }
   }
+  dev.res().mapper->remove_adapter(VpDmaAdapter->index);
   auto& all = dev.adapters();
   all.erase(std::remove_if(all.begin(), all.end(),
                            [&](const auto& a) { return a.get() == VpDmaAdapter; }),
@@ -337,7 +342,7 @@ VOID VideoPortUnlockBuffer(PVOID HwDeviceExtension, PVOID MdlHandle) {
 
 VP_STATUS VideoPortStartDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapter, PVOID MdlHandle,
                             ULONG Offset, PULONG pLength, PEXECUTE_DMA ExecuteDmaRoutine,
-                            PVOID Context, BOOLEAN) {
+                            PVOID Context, BOOLEAN WriteToDevice) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
   auto* mdl = static_cast<Mdl*>(MdlHandle);
   dev.check_irql("VideoPortStartDma", dmasim::PASSIVE_LEVEL, dmasim::DISPATCH_LEVEL);
@@ -370,29 +375,38 @@ VP_STATUS VideoPortStartDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapte
     *pLength = static_cast<ULONG>(pages * dmasim::PAGE_SIZE - dmasim::BYTE_OFFSET(va));
   }
   cpu.consume(cpu.costs().start_dma_ps + pages * cpu.costs().start_dma_page_ps);
-  // Build the scatter/gather list of logical addresses, merging logically contiguous pages.
-  SgRecord rec{nullptr, static_cast<ULONG>(pages), {}, mdl, ++dev.start_dma_serial()};
-  std::vector<VP_SCATTER_GATHER_ELEMENT> elems;
+  // Map the chunk's pages (the platform's translation), then build the scatter/gather list of
+  // logical addresses, merging logically contiguous pages.
+  SgRecord rec{nullptr, static_cast<ULONG>(pages), {}, {}, WriteToDevice != FALSE,
+               mdl,     ++dev.start_dma_serial()};
   const std::uint64_t first_page = (dmasim::PAGE_ALIGN(va) - dmasim::PAGE_ALIGN(mdl->va)) >> 12;
   std::uint64_t pos = va, left = *pLength;
   for (std::uint64_t i = 0; i < pages; ++i) {
-    const std::uint64_t physical = (mdl->pfns[first_page + i] << 12) | dmasim::BYTE_OFFSET(pos);
-    const std::uint64_t logical = dev.res().mapper->map(physical);
-    rec.logical_pages.push_back(logical);
-    dev.verifier().map_page(logical >> 12);
-    const std::uint64_t n = std::min(left, dmasim::PAGE_SIZE - dmasim::BYTE_OFFSET(pos));
+    const auto n =
+        static_cast<std::uint32_t>(std::min(left, dmasim::PAGE_SIZE - dmasim::BYTE_OFFSET(pos)));
+    rec.pages.push_back(
+        {mdl->pfns[first_page + i] << 12, static_cast<std::uint32_t>(dmasim::BYTE_OFFSET(pos)), n});
+    pos += n;
+    left -= n;
+  }
+  dmasim::ps_t map_cpu = 0;
+  rec.logical_pages =
+      dev.res().mapper->map(VpDmaAdapter->index, rec.pages, rec.to_device, &map_cpu);
+  cpu.consume(map_cpu);
+  std::vector<VP_SCATTER_GATHER_ELEMENT> elems;
+  for (std::uint64_t i = 0; i < pages; ++i) {
+    const std::uint64_t logical = rec.logical_pages[i] + rec.pages[i].offset;
+    dev.verifier().map_page(rec.logical_pages[i] >> 12);
     if (!elems.empty() &&
         static_cast<std::uint64_t>(elems.back().Address.QuadPart) + elems.back().Length ==
             logical) {
-      elems.back().Length += static_cast<ULONG>(n);
+      elems.back().Length += rec.pages[i].length;
     } else {
       VP_SCATTER_GATHER_ELEMENT e{};
       e.Address.QuadPart = static_cast<LONGLONG>(logical);
-      e.Length = static_cast<ULONG>(n);
+      e.Length = rec.pages[i].length;
       elems.push_back(e);
     }
-    pos += n;
-    left -= n;
   }
   const std::size_t bytes =
       sizeof(VP_SCATTER_GATHER_LIST) + (elems.size() - 1) * sizeof(VP_SCATTER_GATHER_ELEMENT);
@@ -437,10 +451,11 @@ VP_STATUS VideoPortCompleteDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAda
   }
   Cpu& cpu = dev.cpu();
   cpu.consume(cpu.costs().complete_dma_ps + it->map_registers * cpu.costs().complete_dma_page_ps);
-  for (std::uint64_t logical : it->logical_pages) {
-    dev.res().mapper->unmap(logical);
-    dev.verifier().unmap_page(logical >> 12);
-  }
+  dmasim::ps_t unmap_cpu = 0;
+  dev.res().mapper->unmap(VpDmaAdapter->index, it->pages, it->logical_pages, it->to_device,
+                          &unmap_cpu);
+  cpu.consume(unmap_cpu);
+  for (std::uint64_t logical : it->logical_pages) dev.verifier().unmap_page(logical >> 12);
   VpDmaAdapter->in_use -= it->map_registers;
   dev.traced_map_registers -= static_cast<int>(it->map_registers);
   // The list is invalid from here on (WDK): poison it and keep it a while, so a miniport that

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "firmware/kernel/cpu.h"
+#include "firmware/videoport/logical_mapper.h"
 #include "firmware/videoport/verifier.h"
 #include "firmware/videoport/video.h"
 #include "firmware/virtual_memory.h"
@@ -22,20 +23,6 @@
 struct _VP_DMA_ADAPTER;  // defined in videoport.cpp
 
 namespace dmasim {
-
-// Turns the physical address of a locked page into the logical address the device must use.
-class LogicalMapper {
- public:
-  virtual ~LogicalMapper() = default;
-  virtual std::uint64_t map(std::uint64_t physical) = 0;
-  virtual void unmap(std::uint64_t logical) = 0;
-};
-
-class IdentityMapper : public LogicalMapper {
- public:
-  std::uint64_t map(std::uint64_t physical) override { return physical; }
-  void unmap(std::uint64_t) override {}
-};
 
 struct VideoPortResources {
   Cpu* cpu = nullptr;
