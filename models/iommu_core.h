@@ -68,8 +68,7 @@ class Iotlb {
   // Hit: fills pa_page/writable, updates replacement state, counts a hit; else counts a miss.
   bool lookup(std::uint16_t domain, std::uint64_t iova_page, std::uint64_t* pa_page,
               bool* writable);
-  void insert(std::uint16_t domain, std::uint64_t iova_page, std::uint64_t pa_page,
-              bool writable);
+  void insert(std::uint16_t domain, std::uint64_t iova_page, std::uint64_t pa_page, bool writable);
   // Return the number of entries dropped.
   unsigned invalidate_page(std::uint16_t domain, std::uint64_t iova_page);
   unsigned invalidate_domain(std::uint16_t domain);
