@@ -118,7 +118,8 @@ void DisplayDriver::transfer(std::size_t index) {
   vram_.write(vram + spec.size, guard.data(), g);
 
   const VideoPortStats before = device_.adapter_stats(spec.channel);
-  const std::uint64_t isr0 = cpu_.isr_claimed(), dpc0 = cpu_.dpc_count();
+  const std::uint64_t isr0 = cpu_.isr_claimed(device_.res().interrupt_vector);
+  const std::uint64_t dpc0 = cpu_.dpc_count();
   r.start_ps = now_ps();
   DMASIM_TRANSFER req{};
   req.Buffer = reinterpret_cast<PVOID>(va);
@@ -131,7 +132,7 @@ void DisplayDriver::transfer(std::size_t index) {
   const VideoPortStats after = device_.adapter_stats(spec.channel);
   r.chunks = after.complete_dma - before.complete_dma;
   r.sg_elements = after.sg_elements - before.sg_elements;
-  r.interrupts = cpu_.isr_claimed() - isr0;
+  r.interrupts = cpu_.isr_claimed(device_.res().interrupt_vector) - isr0;
   r.dpcs = cpu_.dpc_count() - dpc0;
 
   // Check: destination equals source, and nothing beside the destination changed.

@@ -1,5 +1,8 @@
 #include "models/interrupt_controller.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "models/sim_time.h"
 
 namespace dmasim {
@@ -7,19 +10,34 @@ namespace dmasim {
 InterruptController::InterruptController(sc_core::sc_module_name name, Cpu& cpu)
     : sc_module(name), msi("msi"), cpu_(cpu) {
   msi.register_b_transport(this, &InterruptController::b_transport);
-  SC_METHOD(deliver);
+  SC_METHOD(arrive);
   sensitive << arrivals_;
   dont_initialize();
 }
 
 void InterruptController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  std::uint32_t data = 0;  // the MSI data is the vector
+  std::memcpy(&data, gp.get_data_ptr(), std::min<unsigned>(4, gp.get_data_length()));
   ++messages_;
-  arrivals_.notify(delay + from_ps(cpu_.costs().msi_to_isr_ps));
+  signal(data, delay);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void InterruptController::deliver() {
-  cpu_.request_interrupt();
+void InterruptController::signal(unsigned vector, const sc_core::sc_time& delay) {
+  const sc_core::sc_time at = delay + from_ps(cpu_.costs().msi_to_isr_ps);
+  in_flight_.push_back({now_ps() + to_ps(at), vector});
+  arrivals_.notify(at);
+}
+
+// Several messages may arrive at once; each goes to the CPU with its own vector, in time order.
+void InterruptController::arrive() {
+  const std::uint64_t now = now_ps();
+  std::stable_sort(in_flight_.begin(), in_flight_.end(),
+                   [](const Arrival& a, const Arrival& b) { return a.at_ps < b.at_ps; });
+  while (!in_flight_.empty() && in_flight_.front().at_ps <= now) {
+    cpu_.request_interrupt(in_flight_.front().vector);
+    in_flight_.erase(in_flight_.begin());
+  }
 }
 
 }  // namespace dmasim

@@ -7,6 +7,7 @@
 
 #include <systemc>
 #include <tlm>
+#include <vector>
 
 #include "firmware/kernel/cpu.h"
 
@@ -20,12 +21,20 @@ class InterruptController : public sc_core::sc_module {
   InterruptController(sc_core::sc_module_name name, Cpu& cpu);
 
   std::uint64_t messages() const { return messages_; }
+  // A message from a host-side source (the IOMMU's fault event), arriving after delay.
+  void signal(unsigned vector, const sc_core::sc_time& delay);
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void deliver();
 
   Cpu& cpu_;
+  void arrive();  // a queued message reaches the CPU
+
+  struct Arrival {
+    std::uint64_t at_ps;
+    unsigned vector;
+  };
+  std::vector<Arrival> in_flight_;
   sc_core::sc_event_queue arrivals_;
   std::uint64_t messages_ = 0;
 };

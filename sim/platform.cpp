@@ -77,6 +77,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
   res.bar0 = kBar0;
   res.bar0_length = DMA_BAR0_SIZE;
   res.mmio_va_base = kMmioVaBase;
+  res.interrupt_vector = kDeviceVector;
   if (!cfg_.inject.empty() && cfg_.inject.rfind("driver:", 0) == 0) {
     const std::string bug = cfg_.inject.substr(7);
     res.registry[L"DmasimInjectBug"] = std::wstring(bug.begin(), bug.end());
@@ -88,7 +89,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
     return videoport_->verifier().check_device_access(addr, len, write, now_ps());
   });
   // The OS programs the function's MSI capability at enumeration, before the driver loads.
-  engine_.set_msi(MSI_WINDOW_BASE, 0x41);
+  engine_.set_msi(MSI_WINDOW_BASE, kDeviceVector);
 
   cpu_.start_passive([this] {
     outcome_.start_status = videoport_->start_device();

@@ -23,6 +23,8 @@
 
 namespace dmasim {
 
+constexpr unsigned kDeviceVector = 0x41;      // the device's MSI data
+constexpr unsigned kIommuFaultVector = 0x42;  // the IOMMU's fault event
 constexpr std::uint64_t kBar0 = 0xF000'0000;  // device BAR0, in the PCI hole below 4 GiB
 constexpr std::uint64_t kMmioVaBase =
     0xFFFF'F000'0000'0000ULL;  // where VideoPortGetDeviceBase maps it

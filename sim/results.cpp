@@ -102,7 +102,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   j["requests"] = done;
   j["chunks"] = p.video_port().stats().complete_dma;
   j["expected_chunks"] = expected_chunks;
-  j["interrupts"] = cpu.isr_claimed();
+  j["interrupts"] = cpu.isr_claimed(kDeviceVector);
   j["dpcs"] = cpu.dpc_count();
   j["sim_time_ns"] = sim_ns;
   j["throughput_GBps"] = sim_ns > 0 ? bytes / sim_ns : 0.0;

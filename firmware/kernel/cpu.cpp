@@ -112,23 +112,28 @@ void Cpu::passive_wait(sc_core::sc_event& event) {
   consume(costs_.thread_wake_ps);
 }
 
-void Cpu::request_interrupt() {
-  ++pending_interrupts_;
+void Cpu::request_interrupt(unsigned vector) {
+  pending_.push_back(vector);
   traced_irq_line = true;
   interrupt_event_.notify();
 }
 
 void Cpu::isr_thread() {
   for (;;) {
-    while (pending_interrupts_ == 0) wait(interrupt_event_);
+    while (pending_.empty()) wait(interrupt_event_);
     isr_.ready = true;
     schedule();
     acquire(isr_);
-    --pending_interrupts_;
+    const unsigned vector = pending_.front();
+    pending_.pop_front();
     ++isr_count_;
     consume(costs_.isr_body_ps);
-    if (isr_routine_ && isr_routine_()) ++isr_claimed_;
-    if (pending_interrupts_ == 0) {
+    auto isr = isrs_.find(vector);
+    if (isr != isrs_.end() && isr->second()) {
+      ++isr_claimed_;
+      ++claimed_[vector];
+    }
+    if (pending_.empty()) {
       traced_irq_line = false;
       isr_.ready = false;
       schedule();

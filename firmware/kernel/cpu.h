@@ -15,6 +15,7 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <systemc>
 #include <tlm>
 
@@ -49,8 +50,11 @@ class Cpu : public sc_core::sc_module {
   void passive_wait(sc_core::sc_event& event);
 
   // Interrupt line: the service routine returns true if it handled the interrupt.
-  void connect_interrupt(std::function<bool()> isr) { isr_routine_ = std::move(isr); }
-  void request_interrupt();  // interrupt delivered to this CPU now
+  // Interrupt vectors: each has one service routine, which returns true if it handled it.
+  void connect_interrupt(std::function<bool()> isr, unsigned vector = 0) {
+    isrs_[vector] = std::move(isr);
+  }
+  void request_interrupt(unsigned vector = 0);  // an interrupt on this vector reaches the CPU now
   // KeInsertQueueDpc: false if this key is already queued.
   bool queue_dpc(const void* key, std::function<void()> routine);
 
@@ -61,6 +65,10 @@ class Cpu : public sc_core::sc_module {
   // Statistics and trace.
   std::uint64_t isr_count() const { return isr_count_; }
   std::uint64_t isr_claimed() const { return isr_claimed_; }
+  std::uint64_t isr_claimed(unsigned vector) const {
+    auto it = claimed_.find(vector);
+    return it == claimed_.end() ? 0 : it->second;
+  }
   std::uint64_t dpc_count() const { return dpc_count_; }
   ps_t busy_ps() const { return busy_ps_; }
   int traced_irql = 0;  // IRQL of the running context (0 when idle), for sc_trace
@@ -91,8 +99,9 @@ class Cpu : public sc_core::sc_module {
   Context dpc_{"dpc", DISPATCH_LEVEL};
   Context isr_{"isr", DEVICE_IRQL};
   Context* owner_ = nullptr;
-  std::function<bool()> isr_routine_;
-  unsigned pending_interrupts_ = 0;
+  std::map<unsigned, std::function<bool()>> isrs_;
+  std::map<unsigned, std::uint64_t> claimed_;
+  std::deque<unsigned> pending_;  // vectors, in arrival order
   sc_core::sc_event interrupt_event_;
   struct Dpc {
     const void* key;

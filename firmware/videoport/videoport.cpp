@@ -100,7 +100,7 @@ VideoPortDevice::VideoPortDevice(const VideoPortResources& res,
   if (!res_.cpu || !res_.host_memory || !res_.frames || !res_.address_space || !res_.mapper)
     throw std::invalid_argument("VideoPortDevice: missing platform resource");
   devices().push_back(this);
-  res_.cpu->connect_interrupt([this] { return interrupt(); });
+  res_.cpu->connect_interrupt([this] { return interrupt(); }, res_.interrupt_vector);
 }
 
 VideoPortDevice::~VideoPortDevice() {

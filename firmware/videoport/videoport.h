@@ -34,6 +34,7 @@ struct VideoPortResources {
   std::uint64_t bar0 = 0;                 // device BAR0 physical address
   std::uint32_t bar0_length = 0;
   std::uint64_t mmio_va_base = 0;                 // kernel VA where BARs get mapped
+  unsigned interrupt_vector = 0;                  // the device\'s MSI vector
   std::map<std::wstring, std::wstring> registry;  // the device's registry values
 };
 
