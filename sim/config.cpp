@@ -38,6 +38,19 @@ void register_params(SimConfig& c, ParamSet& p) {
   p.add_uint("tags", &c.link.tags, 1, 1024, "outstanding read requests per requester");
   p.add_uint("dllp-overhead-ppm", &c.link.dllp_overhead_ppm, 0, 500000,
              "share of link bandwidth taken by DLLPs, parts per million");
+  // IOMMU (defaults and their sources: models/iommu_params.h).
+  p.add_uint("iotlb-entries", &c.iommu_params.iotlb_entries, 1, 65536, "IOTLB entries");
+  p.add_uint("iotlb-ways", &c.iommu_params.iotlb_ways, 1, 65536,
+             "IOTLB associativity (entries must be a multiple)");
+  p.add_enum("iotlb-replacement", &c.iommu_params.replacement, {"lru", "fifo", "random"},
+             "IOTLB replacement policy");
+  p.add_time_ns("iotlb-hit", &c.iommu_params.hit_ps, 1e6, "IOTLB lookup");
+  p.add_time_ns("iommu-walk-read", &c.iommu_params.walk_read_ps, 1e6,
+                "one page-table read of a walk (4 per walk)");
+  p.add_time_ns("iommu-map-page", &c.iommu_costs.map_page_ps, 1e6, "CPU: map one page");
+  p.add_time_ns("iommu-unmap-page", &c.iommu_costs.unmap_page_ps, 1e6, "CPU: unmap one page");
+  p.add_time_ns("iommu-invalidate", &c.iommu_costs.invalidate_ps, 1e6,
+                "CPU: wait for an IOTLB invalidation, once per CompleteDma");
   // Host CPU costs (defaults and their sources: firmware/kernel/cpu_costs.h).
   CpuCosts& k = c.cpu;
   p.add_time_ns("msi-to-isr", &k.msi_to_isr_ps, 1e6, "MSI arrival to ISR entry");
@@ -75,7 +88,10 @@ const char* kUsage =
 void reject_unavailable(const SimConfig& c) {
   if (c.engine == "rtl")
     throw UsageError("--engine: 'rtl' is not available yet (accepted now: tlm)");
-  if (c.iommu == "on") throw UsageError("--iommu: 'on' is not available yet (accepted now: off)");
+  if (c.iommu_params.iotlb_entries % c.iommu_params.iotlb_ways != 0)
+    throw UsageError("--iotlb-ways: " + std::to_string(c.iommu_params.iotlb_ways) +
+                     " does not divide --iotlb-entries " +
+                     std::to_string(c.iommu_params.iotlb_entries));
   if (!c.inject.empty()) {
     if (c.inject.rfind("hw:", 0) == 0)
       throw UsageError("--inject: hardware injections ('" + c.inject + "') are not available yet");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "firmware/kernel/cpu_costs.h"
+#include "models/iommu_params.h"
 #include "models/link_timing.h"
 #include "sim/params.h"
 
@@ -28,6 +29,8 @@ struct SimConfig {
   std::uint64_t vram_bytes = 16ULL << 30;
   std::uint64_t quantum_ps = 1000000;  // temporal-decoupling quantum (1 us)
   LinkParams link;
+  IommuParams iommu_params;
+  IommuCosts iommu_costs;
   CpuCosts cpu;
   // Outputs.
   std::string config_file;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "firmware/miniport/miniports.h"
+#include "firmware/videoport/iommu_mapper.h"
 #include "models/sim_time.h"
 
 namespace dmasim {
@@ -53,7 +54,15 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
   link_.down_out.bind(engine_.bar0);
   engine_.master.bind(link_.up_in);
   link_.up_out.bind(rc_.from_link);
-  rc_.to_memory.bind(memory_.socket);
+  if (cfg_.iommu == "on") {
+    iommu_ = std::make_unique<Iommu>("iommu", cfg_.iommu_params, memory_.store(), frames_);
+    rc_.to_memory.bind(iommu_->upstream);
+    iommu_->memory.bind(memory_.socket);
+    mapper_ = std::make_unique<IommuMapper>(
+        *iommu_, static_cast<std::uint16_t>(DmaEngine::requester_id(0)), cfg_.iommu_costs);
+  } else {
+    rc_.to_memory.bind(memory_.socket);
+  }
   rc_.to_msi.bind(intc_.msi);
 
   VIDEO_HW_INITIALIZATION_DATA init{};
@@ -72,7 +81,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
   res.host_memory = &memory_.store();
   res.frames = &frames_;
   res.address_space = &space_;
-  res.mapper = &mapper_;
+  res.mapper = mapper_ ? mapper_.get() : &identity_;
   res.map_register_limit = cfg_.map_registers;
   res.bar0 = kBar0;
   res.bar0_length = DMA_BAR0_SIZE;
@@ -85,9 +94,24 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
   videoport_ = std::make_unique<VideoPortDevice>(res, init);
   display_ = std::make_unique<DisplayDriver>(cpu_, *videoport_, space_, memory_.store(),
                                              engine_.vram(), cfg_.seed, requests_);
-  rc_.set_access_check([this](std::uint64_t addr, std::uint64_t len, bool write) {
-    return videoport_->verifier().check_device_access(addr, len, write, now_ps());
-  });
+  if (iommu_) {
+    // The IOMMU enforces the mappings: its faults are the verifier's device-side findings, and
+    // each is an interrupt that the HAL's fault handler takes.
+    iommu_->on_fault([this](const IommuFault& f) {
+      videoport_->verifier().check_device_access(f.iova, 1, f.write, f.time_ps);
+      intc_.signal(kIommuFaultVector, from_ps(f.time_ps - now_ps()));
+    });
+    cpu_.connect_interrupt(
+        [this] {
+          ++iommu_fault_interrupts_;
+          return true;
+        },
+        kIommuFaultVector);
+  } else {
+    rc_.set_access_check([this](std::uint64_t addr, std::uint64_t len, bool write) {
+      return videoport_->verifier().check_device_access(addr, len, write, now_ps());
+    });
+  }
   // The OS programs the function's MSI capability at enumeration, before the driver loads.
   engine_.set_msi(MSI_WINDOW_BASE, kDeviceVector);
 
@@ -125,6 +149,7 @@ void Platform::trace(sc_core::sc_trace_file* tf) {
   sc_core::sc_trace(tf, engine_.traced_busy[1], "engine_busy_ch1");
   sc_core::sc_trace(tf, videoport_->traced_map_registers, "map_registers_in_use");
   sc_core::sc_trace(tf, engine_.traced_bytes, "bytes_moved");
+  if (iommu_) sc_core::sc_trace(tf, iommu_->traced_iotlb_miss, "iotlb_miss_toggle");
 }
 
 }  // namespace dmasim

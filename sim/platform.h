@@ -17,6 +17,7 @@
 #include "models/dma_engine.h"
 #include "models/host_memory.h"
 #include "models/interrupt_controller.h"
+#include "models/iommu.h"
 #include "models/pcie_link.h"
 #include "models/root_complex.h"
 #include "sim/config.h"
@@ -57,6 +58,8 @@ class Platform : public sc_core::sc_module {
   const PcieLink& link() const { return link_; }
   const VideoPortDevice& video_port() const { return *videoport_; }
   const InterruptController& interrupts() const { return intc_; }
+  const Iommu* iommu() const { return iommu_.get(); }
+  std::uint64_t iommu_fault_interrupts() const { return iommu_fault_interrupts_; }
   const std::vector<RequestSpec>& requests() const { return requests_; }
   unsigned channels() const { return channels_; }
 
@@ -71,7 +74,10 @@ class Platform : public sc_core::sc_module {
   PcieLink link_;
   DmaEngine engine_;
   AddressSpace space_;
-  IdentityMapper mapper_;
+  IdentityMapper identity_;
+  std::unique_ptr<Iommu> iommu_;           // --iommu on
+  std::unique_ptr<LogicalMapper> mapper_;  // when it is not the identity
+  std::uint64_t iommu_fault_interrupts_ = 0;
   std::unique_ptr<VideoPortDevice> videoport_;
   std::unique_ptr<DisplayDriver> display_;
   void stream(unsigned channel);  // one channel's requests, on a passive thread

@@ -107,7 +107,14 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   j["sim_time_ns"] = sim_ns;
   j["throughput_GBps"] = sim_ns > 0 ? bytes / sim_ns : 0.0;
   j["data_check"] = data_ok && done == results.size() ? "pass" : "fail";
-  j["iommu"] = {{"iotlb_hits", 0}, {"iotlb_misses", 0}, {"page_walks", 0}, {"faults", 0}};
+  const Iommu* mmu = p.iommu();
+  j["iommu"] = {{"enabled", mmu != nullptr},
+                {"iotlb_hits", mmu ? mmu->iotlb().hits() : 0},
+                {"iotlb_misses", mmu ? mmu->iotlb().misses() : 0},
+                {"page_walks", mmu ? mmu->walks() : 0},
+                {"faults", mmu ? mmu->faults().size() : 0},
+                {"fault_interrupts", p.iommu_fault_interrupts()},
+                {"invalidations", mmu ? mmu->invalidations() : 0}};
   j["map_registers_granted"] = p.video_port().stats().map_registers_granted;
   j["sg_elements"] = p.video_port().stats().sg_elements;
   j["msi_messages"] = p.interrupts().messages();

@@ -27,6 +27,13 @@ class LogicalMapper {
   // StartDma: maps a chunk's pages, one logical page address each; adds the CPU time to *cpu_ps.
   virtual std::vector<std::uint64_t> map(std::size_t adapter, const std::vector<Page>& pages,
                                          bool to_device, std::uint64_t* cpu_ps) = 0;
+  // A common buffer (physically contiguous): its logical address, and undoing it.
+  virtual std::uint64_t map_common(std::size_t /*adapter*/, std::uint64_t physical,
+                                   std::uint64_t /*bytes*/) {
+    return physical;
+  }
+  virtual void unmap_common(std::size_t /*adapter*/, std::uint64_t /*logical*/,
+                            std::uint64_t /*bytes*/) {}
   // CompleteDma: undoes map() for those pages.
   virtual void unmap(std::size_t adapter, const std::vector<Page>& pages,
                      const std::vector<std::uint64_t>& logical, bool to_device,

@@ -284,6 +284,7 @@ VOID VideoPortPutDmaAdapter(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapte
                           dmasim::now_ps());
     for (const auto& b : VpDmaAdapter->common_buffers) {
       dev.verifier().remove_common_buffer(b.logical);
+      dev.res().mapper->unmap_common(VpDmaAdapter->index, b.logical, b.frames * dmasim::PAGE_SIZE);
       for (std::uint64_t f = 0; f < b.frames; ++f) dev.res().frames->free(b.first_frame + f);
     }
   }
@@ -487,9 +488,11 @@ PVOID VideoPortAllocateCommonBuffer(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpD
   const std::uint64_t physical = first << 12;
   auto* va = dev.res().host_memory->map_contiguous(physical, frames * dmasim::PAGE_SIZE);
   std::memset(va, 0, frames * dmasim::PAGE_SIZE);
-  LogicalAddress->QuadPart = static_cast<LONGLONG>(physical);  // contiguous: never remapped
-  VpDmaAdapter->common_buffers.push_back({physical, first, frames, va});
-  dev.verifier().add_common_buffer(physical, frames * dmasim::PAGE_SIZE);
+  const std::uint64_t logical =
+      dev.res().mapper->map_common(VpDmaAdapter->index, physical, frames * dmasim::PAGE_SIZE);
+  LogicalAddress->QuadPart = static_cast<LONGLONG>(logical);
+  VpDmaAdapter->common_buffers.push_back({logical, first, frames, va});
+  dev.verifier().add_common_buffer(logical, frames * dmasim::PAGE_SIZE);
   return va;
 }
 
@@ -504,6 +507,8 @@ VOID VideoPortReleaseCommonBuffer(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDma
       for (std::uint64_t f = 0; f < it->frames; ++f)
         VpDmaAdapter->device->res().frames->free(it->first_frame + f);
       dev.verifier().remove_common_buffer(it->logical);
+      dev.res().mapper->unmap_common(VpDmaAdapter->index, it->logical,
+                                     it->frames * dmasim::PAGE_SIZE);
       bufs.erase(it);
       return;
     }
