@@ -271,7 +271,7 @@ TEST_F(Cli, BadValuesExit2WithOneLineAndNoOutput) {
       {{"--size", ""}, {"--size"}},
       {{"--direction", "up"}, {"--direction"}},
       {{"--engine", "rtl"}, {"--engine"}},
-      {{"--iommu", "on"}, {"--iommu"}},
+      {{"--iommu", "yes"}, {"--iommu"}},
       {{"--channels", "3"}, {"--channels"}},
       {{"--config", "/nonexistent.json"}, {"--config", "/nonexistent.json"}},
       {{"--config", unknown_key}, {"--config", "map_regsiters"}},

@@ -696,7 +696,7 @@ TEST(ParseCli, BadValuesNameTheOption) {
       {{"--config"}, "--config: "},
       {{"--config", ""}, "--config: "},
       {{"--engine", "rtl"}, "--engine: "},
-      {{"--iommu", "on"}, "--iommu: "},
+      {{"--iotlb-entries", "64", "--iotlb-ways", "5"}, "--iotlb-ways: "},
   };
   for (const Bad& b : bad) {
     const std::string msg = usage_error(b.args);
@@ -707,7 +707,7 @@ TEST(ParseCli, BadValuesNameTheOption) {
   }
   // The not-yet-available ones say so.
   for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--engine", "rtl"}, {"--iommu", "on"}}) {
+           {"--engine", "rtl"}, {"--inject", "hw:lost-interrupt"}}) {
     EXPECT_NE(usage_error(args).find("not available yet"), std::string::npos) << args[0];
   }
   // Range in the message.
@@ -788,7 +788,7 @@ TEST_F(ConfigFile, BadFilesRaise) {
       {R"({"size": [1]})", "size"},
       {R"({"direction": "up"})", "direction"},
       {R"({"engine": "rtl"})", "not available yet"},
-      {R"({"iommu": "on"})", "not available yet"},
+      {R"({"iotlb_replacement": "mru"})", "iotlb_replacement"},
       {R"({"channels": 3})", "channels"},
   };
   int i = 0;
