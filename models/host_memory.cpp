@@ -30,7 +30,9 @@ bool HostMemory::access(tlm::tlm_generic_payload& gp) {
 }
 
 void HostMemory::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
-  if (access(gp)) gp.set_dmi_allowed(true);
+  if (!access(gp)) return;
+  gp.set_dmi_allowed(true);
+  if (gp.is_write()) bytes_written_ += gp.get_data_length();
 }
 
 unsigned HostMemory::transport_dbg(tlm::tlm_generic_payload& gp) {

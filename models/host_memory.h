@@ -20,6 +20,7 @@ class HostMemory : public sc_core::sc_module {
   HostMemory(sc_core::sc_module_name name, std::uint64_t size);
 
   SparseMemory& store() { return mem_; }
+  std::uint64_t bytes_written() const { return bytes_written_; }  // by b_transport
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -28,6 +29,7 @@ class HostMemory : public sc_core::sc_module {
   bool access(tlm::tlm_generic_payload& gp);
 
   SparseMemory mem_;
+  std::uint64_t bytes_written_ = 0;
 };
 
 }  // namespace dmasim

@@ -60,6 +60,7 @@ class Platform : public sc_core::sc_module {
   const InterruptController& interrupts() const { return intc_; }
   const Iommu* iommu() const { return iommu_.get(); }
   std::uint64_t iommu_fault_interrupts() const { return iommu_fault_interrupts_; }
+  std::uint64_t host_memory_bytes_written() const { return memory_.bytes_written(); }
   const std::vector<RequestSpec>& requests() const { return requests_; }
   unsigned channels() const { return channels_; }
 
