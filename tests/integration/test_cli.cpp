@@ -418,6 +418,31 @@ TEST_F(Cli, InjectedDriverBugExits1WithItsVerifierCode) {
   EXPECT_NE(r.err.find("DV_COMPLETE_TWICE"), std::string::npos);
 }
 
+TEST_F(Cli, IommuCostsTimeAsItsPerPageCostsPredict) {
+  // 1 MiB, 16 map registers: 16 chunks of 16 pages. With the IOMMU each chunk adds CPU work of
+  // 16 x (0.1 us map + 0.083 us unmap) + 0.5 us invalidation wait = 3.428 us, all on the
+  // critical path, so at least 54.848 us in total; page walks (0.25 us each) add more only
+  // where the link does not hide them, at most 16 x 16 x 0.25 = 64 us.
+  const json off = run_json({"--size", "1M", "--map-registers", "16", "--iommu", "off"});
+  const json on = run_json({"--size", "1M", "--map-registers", "16", "--iommu", "on"});
+  ASSERT_EQ(on["status"], "ok");
+  EXPECT_EQ(on["data_check"], "pass");
+  // One thing gets cheaper: contiguous IOVAs make one scatter/gather element per chunk, so the
+  // miniport writes fewer descriptors (0.02 us each).
+  const double fewer_descriptors =
+      (off["sg_elements"].get<double>() - on["sg_elements"].get<double>()) * 20.0;
+  EXPECT_EQ(on["sg_elements"], 16);
+  const double extra = on["sim_time_ns"].get<double>() - off["sim_time_ns"].get<double>();
+  EXPECT_GE(extra, 54848.0 - fewer_descriptors);
+  EXPECT_LE(extra, 54848.0 - fewer_descriptors + 64000.0);
+  EXPECT_LT(on["throughput_GBps"].get<double>(), off["throughput_GBps"].get<double>());
+  EXPECT_EQ(on["iommu"]["iotlb_misses"], 257);
+  // Making walks ten times dearer costs time: they are on the path, not free.
+  const json slow = run_json(
+      {"--size", "1M", "--map-registers", "16", "--iommu", "on", "--iommu-walk-read", "625"});
+  EXPECT_GT(slow["sim_time_ns"].get<double>(), on["sim_time_ns"].get<double>());
+}
+
 TEST_F(Cli, HelpListsOptions) {
   const RunResult r = run({"--help"});
   EXPECT_EQ(r.exit_code, 0);
