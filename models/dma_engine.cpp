@@ -9,11 +9,12 @@
 namespace dmasim {
 
 DmaEngine::DmaEngine(sc_core::sc_module_name name, unsigned channels, std::uint64_t bar0_base,
-                     std::uint64_t vram_bytes, std::uint64_t quantum_ps)
+                     std::uint64_t vram_bytes, std::uint64_t quantum_ps, bool addr64)
     : sc_module(name),
       bar0("bar0"),
       master("master"),
       bar0_base_(bar0_base),
+      addr64_(addr64),
       quantum_ps_(quantum_ps),
       vram_(vram_bytes),
       ch_(channels) {
@@ -54,6 +55,8 @@ std::uint32_t DmaEngine::reg_read(std::uint32_t offset) const {
         return msi_addr_hi_;
       case DMA_MSI_DATA:
         return msi_data_;
+      case DMA_CAPS:
+        return addr64_ ? DMA_CAPS_ADDR64 : 0;
       default:
         return 0;
     }
@@ -172,6 +175,7 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
   if (c.desc_count == 0 || c.desc_count > DMA_MAX_DESCRIPTORS) return DMA_ERR_BAD_DESC;
   std::vector<DmaDescriptor> desc(c.desc_count);
   const std::uint64_t desc_addr = (std::uint64_t{c.desc_hi} << 32) | c.desc_lo;
+  if (!addr64_ && c.desc_hi != 0) return DMA_ERR_ADDRESS;
   const auto desc_bytes = static_cast<std::uint32_t>(desc.size() * sizeof(DmaDescriptor));
   const bool ok =
       bus(ch, tlm::TLM_READ_COMMAND, desc_addr, reinterpret_cast<std::uint8_t*>(desc.data()),
@@ -185,6 +189,7 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
         (d.control & ~DMA_DESC_CONTROL_MASK))
       return DMA_ERR_BAD_DESC;
     if (!vram_.contains(d.vram_addr, d.length)) return DMA_ERR_VRAM_RANGE;
+    if (!addr64_ && d.host_addr + d.length > (1ULL << 32)) return DMA_ERR_ADDRESS;
     const bool from_device = d.control & DMA_DESC_FROM_DEVICE;
     // One bus transaction per burst; a burst never crosses a 4 KiB host address boundary.
     for (std::uint32_t off = 0; off < d.length;) {

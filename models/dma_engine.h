@@ -29,7 +29,7 @@ class DmaEngine : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<DmaEngine> master;  // bus master, towards the link
 
   DmaEngine(sc_core::sc_module_name name, unsigned channels, std::uint64_t bar0_base,
-            std::uint64_t vram_bytes, std::uint64_t quantum_ps);
+            std::uint64_t vram_bytes, std::uint64_t quantum_ps, bool addr64 = true);
 
   SparseMemory& vram() { return vram_; }
   // The MSI capability, as the OS programs it in config space at enumeration.
@@ -71,6 +71,7 @@ class DmaEngine : public sc_core::sc_module {
   void send_msi();
 
   std::uint64_t bar0_base_;
+  bool addr64_;  // false: a 32-bit bus master, host addresses must be below 4 GiB
   std::uint64_t quantum_ps_;
   SparseMemory vram_;
   std::vector<Channel> ch_;

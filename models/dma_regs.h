@@ -19,6 +19,7 @@
 //   0x08 DMA_MSI_ADDR_LO RW  MSI message address (written by the platform, as PCI config would)
 //   0x0C DMA_MSI_ADDR_HI RW
 //   0x10 DMA_MSI_DATA    RW  MSI message data
+//   0x14 DMA_CAPS        RO  bit0 ADDR64: the engine drives 64-bit host addresses (else 32)
 #pragma once
 
 #include <cstdint>
@@ -43,6 +44,8 @@ constexpr std::uint32_t DMA_CHANNELS = 0x04;
 constexpr std::uint32_t DMA_MSI_ADDR_LO = 0x08;
 constexpr std::uint32_t DMA_MSI_ADDR_HI = 0x0C;
 constexpr std::uint32_t DMA_MSI_DATA = 0x10;
+constexpr std::uint32_t DMA_CAPS = 0x14;
+constexpr std::uint32_t DMA_CAPS_ADDR64 = 1u << 0;
 constexpr std::uint32_t DMA_BAR0_SIZE = 0x1000;
 
 constexpr std::uint32_t DMA_ID_VALUE = 0xD3A5'0001;
@@ -61,6 +64,7 @@ constexpr std::uint32_t DMA_ERR_HOST_READ = 2;   // bus error reading host memor
 constexpr std::uint32_t DMA_ERR_HOST_WRITE = 3;  // bus error writing host memory
 constexpr std::uint32_t DMA_ERR_VRAM_RANGE = 4;  // descriptor points outside VRAM
 constexpr std::uint32_t DMA_ERR_BAD_DESC = 5;    // zero length, bad count or reserved bits set
+constexpr std::uint32_t DMA_ERR_ADDRESS = 6;     // a host address the engine cannot drive
 
 constexpr std::uint32_t DMA_MAX_DESCRIPTORS = 4096;
 

@@ -18,6 +18,11 @@ void register_params(SimConfig& c, ParamSet& p) {
   p.add_uint("channels", &c.channels, 1, 2, "DMA channels (adapter objects) in use");
   p.add_enum("engine", &c.engine, {"tlm", "rtl"}, "DMA engine backend");
   p.add_enum("iommu", &c.iommu, {"on", "off"}, "IOMMU between link and host memory");
+  p.add_flag("dma32", &c.dma32, "the engine is a 32-bit bus master (no 64-bit addresses)");
+  p.add_flag("buffer-above-4g", &c.buffer_above_4g,
+             "place display-driver buffers in RAM above 4 GiB only");
+  p.add_time_ns("bounce-copy", &c.bounce_copy_ps_per_kib, 1e6,
+                "CPU time to copy 1 KiB to or from a bounce page");
   // Checked against the loadable miniports when the platform is built (firmware/miniport/).
   p.add_string("miniport", &c.miniport, "miniport driver to load (see README)");
   p.add_uint("seed", &c.seed, 0, ~0ULL, "seed of frame allocation and data patterns");
@@ -137,7 +142,9 @@ CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg
     }
     if (name != "config" && !params.has(name))
       throw UsageError("--" + name + ": unknown option (see --help)");
-    if (!inline_value) {
+    if (!inline_value && params.is_flag(name)) {
+      value = "on";  // a flag needs no value; --flag=off turns it off
+    } else if (!inline_value) {
       // An option word is never a value: "--vcd --quiet" lacks the path, it does not name one.
       if (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0)
         throw UsageError("--" + name + ": missing value");

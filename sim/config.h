@@ -22,6 +22,11 @@ struct SimConfig {
   std::uint64_t channels = 1;
   std::string engine = "tlm";
   std::string iommu = "off";
+  bool dma32 = false;            // the engine drives 32-bit host addresses only
+  bool buffer_above_4g = false;  // display-driver buffers only in RAM above 4 GiB
+  // HAL bounce copy, per KiB: memcpy ~11 GB/s measured on this machine kind (TOOLCHAIN.md),
+  // 1 KiB / 11 GB/s = 93 ns.
+  std::uint64_t bounce_copy_ps_per_kib = 93000;
   std::string miniport = "dmasim";
   std::uint64_t seed = 1;
   std::string inject;  // "driver:NAME" (see firmware/miniport/injections.h), empty = none

@@ -123,6 +123,25 @@ void ParamSet::add_string(const std::string& name, std::string* target, const st
   order_.push_back(name);
 }
 
+void ParamSet::add_flag(const std::string& name, bool* target, const std::string& help) {
+  Param p;
+  p.help = help;
+  p.range = "on|off";
+  p.set = [=](const std::string& value, const std::string& source) {
+    if (value == "on" || value == "true" || value == "1") {
+      *target = true;
+    } else if (value == "off" || value == "false" || value == "0") {
+      *target = false;
+    } else {
+      throw UsageError(source + ": invalid value '" + value + "' (expected on|off)");
+    }
+  };
+  p.get = [target] { return nlohmann::json(*target); };
+  params_[name] = std::move(p);
+  order_.push_back(name);
+  flags_[name] = true;
+}
+
 void ParamSet::set(const std::string& name, const std::string& value, const std::string& source) {
   auto it = params_.find(canonical(name));
   if (it == params_.end()) throw UsageError(source + ": unknown option");
@@ -134,6 +153,8 @@ void ParamSet::set_json(const std::string& name, const nlohmann::json& value,
   std::string text;
   if (value.is_string()) {
     text = value.get<std::string>();
+  } else if (value.is_boolean() && is_flag(name)) {
+    text = value.get<bool>() ? "on" : "off";
   } else if (value.is_number_unsigned() || value.is_number_integer()) {
     text = value.dump();
   } else if (value.is_number_float()) {

@@ -33,6 +33,9 @@ class ParamSet {
   void add_enum(const std::string& name, std::string* target, std::vector<std::string> values,
                 const std::string& help);
   void add_string(const std::string& name, std::string* target, const std::string& help);
+  // On/off: on|off|true|false|1|0 (JSON true/false too); on the command line --name alone = on.
+  void add_flag(const std::string& name, bool* target, const std::string& help);
+  bool is_flag(const std::string& name) const { return flags_.count(canonical(name)) != 0; }
 
   bool has(const std::string& name) const { return params_.count(canonical(name)) != 0; }
   // `source` names where the value came from in messages: "--map-registers" or "config key ...".
@@ -59,6 +62,7 @@ class ParamSet {
 
   std::map<std::string, Param> params_;
   std::vector<std::string> order_;
+  std::map<std::string, bool> flags_;
 };
 
 }  // namespace dmasim

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "firmware/miniport/miniports.h"
+#include "firmware/videoport/bounce_mapper.h"
 #include "firmware/videoport/iommu_mapper.h"
 #include "models/sim_time.h"
 
@@ -11,9 +12,18 @@ namespace dmasim {
 
 namespace {
 
-// Host RAM frames: from 16 MiB to the 3 GiB PCI hole, then from 4 GiB up (a PC memory map).
-std::vector<FrameAllocator::Range> ram_ranges(std::uint64_t bytes) {
-  return {{(16ULL << 20) >> 12, (3ULL << 30) >> 12}, {(4ULL << 30) >> 12, bytes >> 12}};
+// A PC memory map: RAM from 16 MiB up to the PCI hole at 3 GiB, and from 4 GiB up. The
+// kernel's own allocations (common buffers, I/O page tables, bounce pages) come from the first
+// GiB; display-driver buffers from the rest, or only from above 4 GiB (--buffer-above-4g).
+std::vector<FrameAllocator::Range> kernel_ranges() {
+  return {{(16ULL << 20) >> 12, (1ULL << 30) >> 12}};
+}
+
+std::vector<FrameAllocator::Range> buffer_ranges(std::uint64_t bytes, bool above_4g) {
+  std::vector<FrameAllocator::Range> r;
+  if (!above_4g) r.push_back({(1ULL << 30) >> 12, (3ULL << 30) >> 12});
+  r.push_back({(4ULL << 30) >> 12, bytes >> 12});
+  return r;
 }
 
 }  // namespace
@@ -23,14 +33,15 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
     : sc_module(name),
       cfg_(cfg),
       requests_(std::move(requests)),
-      frames_(ram_ranges(cfg.host_memory_bytes), cfg.seed),
+      frames_(kernel_ranges(), cfg.seed),
+      buffer_frames_(buffer_ranges(cfg.host_memory_bytes, cfg.buffer_above_4g), cfg.seed ^ 1),
       cpu_("cpu", cfg.cpu),
       memory_("memory", cfg.host_memory_bytes),
       rc_("root_complex"),
       intc_("msi", cpu_),
       link_("link", cfg.link),
-      engine_("engine", 2, kBar0, cfg.vram_bytes, cfg.quantum_ps),
-      space_(frames_, kBufferVaBase) {
+      engine_("engine", 2, kBar0, cfg.vram_bytes, cfg.quantum_ps, !cfg.dma32),
+      space_(buffer_frames_, kBufferVaBase) {
   if (requests_.empty()) {
     // --channels 2: channel 1 streams the other direction at the same time (seeds: concurrent
     // DMA, one adapter object per path).
@@ -62,6 +73,10 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
         *iommu_, static_cast<std::uint16_t>(DmaEngine::requester_id(0)), cfg_.iommu_costs);
   } else {
     rc_.to_memory.bind(memory_.socket);
+    auto bounce =
+        std::make_unique<BounceMapper>(memory_.store(), frames_, cfg_.bounce_copy_ps_per_kib);
+    bounce_ = bounce.get();
+    mapper_ = std::move(bounce);
   }
   rc_.to_msi.bind(intc_.msi);
 

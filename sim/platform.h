@@ -13,6 +13,7 @@
 
 #include "firmware/display_driver.h"
 #include "firmware/kernel/cpu.h"
+#include "firmware/videoport/bounce_mapper.h"
 #include "firmware/videoport/videoport.h"
 #include "models/dma_engine.h"
 #include "models/host_memory.h"
@@ -61,13 +62,15 @@ class Platform : public sc_core::sc_module {
   const Iommu* iommu() const { return iommu_.get(); }
   std::uint64_t iommu_fault_interrupts() const { return iommu_fault_interrupts_; }
   std::uint64_t host_memory_bytes_written() const { return memory_.bytes_written(); }
+  std::uint64_t bounce_bytes() const { return bounce_ ? bounce_->bounce_bytes() : 0; }
   const std::vector<RequestSpec>& requests() const { return requests_; }
   unsigned channels() const { return channels_; }
 
  private:
   SimConfig cfg_;
   std::vector<RequestSpec> requests_;
-  FrameAllocator frames_;
+  FrameAllocator frames_;         // kernel: common buffers, page tables, bounce pages
+  FrameAllocator buffer_frames_;  // display-driver buffers
   Cpu cpu_;
   HostMemory memory_;
   RootComplex rc_;
@@ -77,7 +80,8 @@ class Platform : public sc_core::sc_module {
   AddressSpace space_;
   IdentityMapper identity_;
   std::unique_ptr<Iommu> iommu_;           // --iommu on
-  std::unique_ptr<LogicalMapper> mapper_;  // when it is not the identity
+  std::unique_ptr<LogicalMapper> mapper_;  // IommuMapper or BounceMapper
+  BounceMapper* bounce_ = nullptr;         // --iommu off
   std::uint64_t iommu_fault_interrupts_ = 0;
   std::unique_ptr<VideoPortDevice> videoport_;
   std::unique_ptr<DisplayDriver> display_;

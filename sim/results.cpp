@@ -131,7 +131,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                {"downstream", dir(LinkOccupancy::kDownstream)},
                {"effective_write_GBps", effective_write_GBps(link.params())},
                {"effective_read_GBps", effective_read_GBps(link.params())}};
-  j["bounce_bytes"] = 0;
+  j["bounce_bytes"] = p.bounce_bytes();
   j["verifier"] = {{"violations", violations.size()}, {"list", dv}};
   j["channels"] = per_channel;
   j["per_request"] = per_request;

@@ -299,6 +299,8 @@ VP_STATUS HwVidFindAdapter(PVOID HwDeviceExtension, PVOID, PWSTR, PVIDEO_PORT_CO
   static wchar_t kInjectValue[] = L"DmasimInjectBug";
   VideoPortGetRegistryParameters(ext, kInjectValue, FALSE, ReadInjectedBug, nullptr);
   ext->Channels = VideoPortReadRegisterUlong(Reg(ext, DMA_GLOBAL + DMA_CHANNELS));
+  const BOOLEAN addr64 =
+      (VideoPortReadRegisterUlong(Reg(ext, DMA_GLOBAL + DMA_CAPS)) & DMA_CAPS_ADDR64) != 0;
   if (ext->Channels == 0) return ERROR_DEV_NOT_EXIST;
   if (ext->Channels > kChannels) ext->Channels = kChannels;
   // Step 1, once per concurrent path: report the DMA capabilities, get an adapter object.
@@ -309,7 +311,7 @@ VP_STATUS HwVidFindAdapter(PVOID HwDeviceExtension, PVOID, PWSTR, PVIDEO_PORT_CO
     VP_DEVICE_DESCRIPTION desc{};
     desc.ScatterGather = TRUE;
     desc.Dma32BitAddresses = TRUE;
-    desc.Dma64BitAddresses = TRUE;
+    desc.Dma64BitAddresses = addr64;  // a 32-bit device: the HAL must keep it below 4 GiB
     desc.MaximumLength = kMaximumLength;
     ch->DmaAdapter = VideoPortGetDmaAdapter(ext, &desc);
     if (!ch->DmaAdapter) return ERROR_NOT_ENOUGH_MEMORY;
