@@ -94,7 +94,7 @@ bool Iommu::translate(std::uint16_t requester, std::uint64_t iova, bool write, s
       if (write && !writable) fault = IoFault::kPermission;
     } else {
       // One walker: a miss waits for the walk before it, then reads each level from memory.
-      traced_iotlb_miss = !traced_iotlb_miss;
+      ++traced_iotlb_misses;
       ++walks_;
       const WalkResult w = walk(tables_, domain(dom->second).tables->root(), iova, write);
       walker_free_ps_ = std::max(t, walker_free_ps_) + w.reads * params_.walk_read_ps;

@@ -59,7 +59,7 @@ class Iommu : public sc_core::sc_module {
   std::uint64_t walks() const { return walks_; }
   std::uint64_t invalidations() const { return invalidations_; }
   const std::vector<IommuFault>& faults() const { return faults_; }
-  bool traced_iotlb_miss = false;  // toggles on every miss, for waveforms
+  std::uint64_t traced_iotlb_misses = 0;  // steps on every miss, for waveforms
 
  private:
   struct Tables : PhysMem {

@@ -16,6 +16,27 @@ PcieLink::PcieLink(sc_core::sc_module_name name, const LinkParams& params)
   up_in.register_transport_dbg(this, &PcieLink::upstream_dbg);
   down_in.register_b_transport(this, &PcieLink::downstream);
   down_in.register_transport_dbg(this, &PcieLink::downstream_dbg);
+  SC_METHOD(update_busy);
+  sensitive << wire_free_;
+  dont_initialize();
+}
+
+void PcieLink::booked() {
+  if (!tracing_) return;
+  const ps_t now = now_ps();
+  for (int d = 0; d < 2; ++d) {
+    const ps_t until = occ_.busy_until(static_cast<LinkOccupancy::Dir>(d));
+    if (until > now) {
+      traced_busy[d] = true;
+      wire_free_.notify(from_ps(until - now));
+    }
+  }
+}
+
+void PcieLink::update_busy() {
+  const ps_t now = now_ps();
+  for (int d = 0; d < 2; ++d)
+    traced_busy[d] = occ_.busy_until(static_cast<LinkOccupancy::Dir>(d)) > now;
 }
 
 void PcieLink::upstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -46,6 +67,7 @@ void PcieLink::upstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     up_out->b_transport(gp, arrival);
   }
   delay = from_ps(done - now);
+  booked();
 }
 
 void PcieLink::downstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -61,6 +83,7 @@ void PcieLink::downstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     delay = from_ps(done - now);
     down_out->b_transport(gp, delay);  // the register sees it on arrival
   }
+  booked();
 }
 
 }  // namespace dmasim

@@ -22,9 +22,15 @@ class PcieLink : public sc_core::sc_module {
   tlm_utils::simple_target_socket<PcieLink> down_in;      // from the host CPU
   tlm_utils::simple_initiator_socket<PcieLink> down_out;  // to the device's BARs
 
+  SC_HAS_PROCESS(PcieLink);
   PcieLink(sc_core::sc_module_name name, const LinkParams& params);
 
   const LinkOccupancy& occupancy() const { return occ_; }
+
+  // Waveform view: each direction is "busy" while its wire has TLPs booked. Off unless asked
+  // for, as it costs an event per transaction.
+  void trace_busy() { tracing_ = true; }
+  bool traced_busy[2] = {false, false};  // [LinkOccupancy::kUpstream], [kDownstream]
 
  private:
   void upstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -32,7 +38,12 @@ class PcieLink : public sc_core::sc_module {
   unsigned upstream_dbg(tlm::tlm_generic_payload& gp) { return up_out->transport_dbg(gp); }
   unsigned downstream_dbg(tlm::tlm_generic_payload& gp) { return down_out->transport_dbg(gp); }
 
+  void booked();       // after any transaction: busy now, and recheck when the wire frees
+  void update_busy();  // SC_METHOD: busy = wire booked beyond now
+
   LinkOccupancy occ_;
+  bool tracing_ = false;
+  sc_core::sc_event_queue wire_free_;
 };
 
 }  // namespace dmasim

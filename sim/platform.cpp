@@ -164,7 +164,10 @@ void Platform::trace(sc_core::sc_trace_file* tf) {
   sc_core::sc_trace(tf, engine_.traced_busy[1], "engine_busy_ch1");
   sc_core::sc_trace(tf, videoport_->traced_map_registers, "map_registers_in_use");
   sc_core::sc_trace(tf, engine_.traced_bytes, "bytes_moved");
-  if (iommu_) sc_core::sc_trace(tf, iommu_->traced_iotlb_miss, "iotlb_miss_toggle");
+  link_.trace_busy();
+  sc_core::sc_trace(tf, link_.traced_busy[LinkOccupancy::kUpstream], "link_busy_upstream");
+  sc_core::sc_trace(tf, link_.traced_busy[LinkOccupancy::kDownstream], "link_busy_downstream");
+  if (iommu_) sc_core::sc_trace(tf, iommu_->traced_iotlb_misses, "iotlb_misses");
 }
 
 }  // namespace dmasim

@@ -462,6 +462,23 @@ TEST_F(Cli, BounceCopiesCostExactlyTheirBytes) {
   }
 }
 
+TEST_F(Cli, VcdShowsLinkBusyAndIotlbMisses) {
+  // 64 KiB with the IOMMU: both link directions go busy and idle again; the IOTLB miss count
+  // steps up to the run's total (16 data pages + 1 descriptor page).
+  const RunResult r = run({"--size", "64K", "--iommu", "on", "--quiet", "--vcd", out("w.vcd")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::uint64_t timescale = 0;
+  const auto sigs = dmasim_test::read_vcd(out("w.vcd"), &timescale);
+  for (const char* name : {"link_busy_upstream", "link_busy_downstream"}) {
+    ASSERT_TRUE(sigs.count(name)) << name;
+    EXPECT_TRUE(has_value(sigs.at(name), 1)) << name;
+    EXPECT_EQ(final_value(sigs.at(name)), 0u) << name;
+  }
+  ASSERT_TRUE(sigs.count("iotlb_misses"));
+  EXPECT_EQ(final_value(sigs.at("iotlb_misses")), 17u);
+  EXPECT_GT(sigs.at("iotlb_misses").changes.size(), 2u);
+}
+
 TEST_F(Cli, HelpListsOptions) {
   const RunResult r = run({"--help"});
   EXPECT_EQ(r.exit_code, 0);
