@@ -240,6 +240,12 @@ void DmaEngine::channel_thread(unsigned n) {
   }
 }
 
+void DmaEngine::trace(sc_core::sc_trace_file* tf) {
+  sc_core::sc_trace(tf, traced_busy[0], "engine_busy_ch0");
+  sc_core::sc_trace(tf, traced_busy[1], "engine_busy_ch1");
+  sc_core::sc_trace(tf, traced_bytes, "bytes_moved");
+}
+
 void DmaEngine::send_msi() {
   std::uint32_t data = msi_data_;
   std::uint64_t issue = 0, done = 0;

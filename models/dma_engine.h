@@ -18,12 +18,13 @@
 #include <tlm>
 #include <vector>
 
+#include "models/dma_device.h"
 #include "models/dma_regs.h"
 #include "models/sparse_memory.h"
 
 namespace dmasim {
 
-class DmaEngine : public sc_core::sc_module {
+class DmaEngine : public sc_core::sc_module, public DmaDevice {
  public:
   tlm_utils::simple_target_socket<DmaEngine> bar0;       // MMIO register file
   tlm_utils::simple_initiator_socket<DmaEngine> master;  // bus master, towards the link
@@ -31,18 +32,21 @@ class DmaEngine : public sc_core::sc_module {
   DmaEngine(sc_core::sc_module_name name, unsigned channels, std::uint64_t bar0_base,
             std::uint64_t vram_bytes, std::uint64_t quantum_ps, bool addr64 = true);
 
-  SparseMemory& vram() { return vram_; }
+  tlm::tlm_target_socket<>& bar0_socket() override { return bar0; }
+  tlm::tlm_initiator_socket<>& master_socket() override { return master; }
+  SparseMemory& vram() override { return vram_; }
+  void trace(sc_core::sc_trace_file* tf) override;
   // The MSI capability, as the OS programs it in config space at enumeration.
-  void set_msi(std::uint64_t addr, std::uint32_t data) {
+  void set_msi(std::uint64_t addr, std::uint32_t data) override {
     msi_addr_lo_ = static_cast<std::uint32_t>(addr);
     msi_addr_hi_ = static_cast<std::uint32_t>(addr >> 32);
     msi_data_ = data;
   }
   unsigned channels() const { return static_cast<unsigned>(ch_.size()); }
-  // PCIe requester ID of a channel: bus 1, device 0, function = channel.
-  static unsigned requester_id(unsigned ch) { return (1u << 8) | ch; }
+  // PCIe requester ID: one function, shared by the channels.
+  static unsigned requester_id(unsigned) { return kEngineRequesterId; }
   std::uint64_t runs(unsigned ch) const { return ch_[ch].runs; }
-  std::uint64_t bytes_moved(unsigned ch) const { return ch_[ch].total_bytes; }
+  std::uint64_t bytes_moved(unsigned ch) const override { return ch_[ch].total_bytes; }
 
   // Traced for waveforms.
   bool traced_busy[2] = {false, false};

@@ -26,6 +26,23 @@ std::vector<FrameAllocator::Range> buffer_ranges(std::uint64_t bytes, bool above
   return r;
 }
 
+#ifndef DMASIM_HAVE_RTL
+std::unique_ptr<DmaDevice> make_rtl_engine_unavailable() {
+  throw std::invalid_argument("--engine: 'rtl' is not available in this build");
+}
+#endif
+
+// The engine backend: the TLM model, or (--engine rtl) the Verilated RTL behind its bridge.
+std::unique_ptr<DmaDevice> make_engine(const SimConfig& cfg) {
+#ifdef DMASIM_HAVE_RTL
+  if (cfg.engine == "rtl") return make_rtl_engine(cfg);
+#else
+  if (cfg.engine == "rtl") return make_rtl_engine_unavailable();
+#endif
+  return std::make_unique<DmaEngine>("engine", 2, kBar0, cfg.vram_bytes, cfg.quantum_ps,
+                                     !cfg.dma32);
+}
+
 }  // namespace
 
 Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
@@ -40,7 +57,6 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
       rc_("root_complex"),
       intc_("msi", cpu_),
       link_("link", cfg.link),
-      engine_("engine", 2, kBar0, cfg.vram_bytes, cfg.quantum_ps, !cfg.dma32),
       space_(buffer_frames_, kBufferVaBase) {
   if (requests_.empty()) {
     // --channels 2: channel 1 streams the other direction at the same time (seeds: concurrent
@@ -62,15 +78,16 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
   if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
     throw std::logic_error("Platform: the time resolution must be 1 ps");
   cpu_.bus.bind(link_.down_in);
-  link_.down_out.bind(engine_.bar0);
-  engine_.master.bind(link_.up_in);
+  engine_ = make_engine(cfg_);
+  link_.down_out.bind(engine_->bar0_socket());
+  engine_->master_socket().bind(link_.up_in);
   link_.up_out.bind(rc_.from_link);
   if (cfg_.iommu == "on") {
     iommu_ = std::make_unique<Iommu>("iommu", cfg_.iommu_params, memory_.store(), frames_);
     rc_.to_memory.bind(iommu_->upstream);
     iommu_->memory.bind(memory_.socket);
-    mapper_ = std::make_unique<IommuMapper>(
-        *iommu_, static_cast<std::uint16_t>(DmaEngine::requester_id(0)), cfg_.iommu_costs);
+    mapper_ = std::make_unique<IommuMapper>(*iommu_, static_cast<std::uint16_t>(kEngineRequesterId),
+                                            cfg_.iommu_costs);
   } else {
     rc_.to_memory.bind(memory_.socket);
     auto bounce =
@@ -108,7 +125,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
   }
   videoport_ = std::make_unique<VideoPortDevice>(res, init);
   display_ = std::make_unique<DisplayDriver>(cpu_, *videoport_, space_, memory_.store(),
-                                             engine_.vram(), cfg_.seed, requests_);
+                                             engine_->vram(), cfg_.seed, requests_);
   if (iommu_) {
     // The IOMMU enforces the mappings: its faults are the verifier's device-side findings, and
     // each is an interrupt that the HAL's fault handler takes.
@@ -128,7 +145,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
     });
   }
   // The OS programs the function's MSI capability at enumeration, before the driver loads.
-  engine_.set_msi(MSI_WINDOW_BASE, kDeviceVector);
+  engine_->set_msi(MSI_WINDOW_BASE, kDeviceVector);
 
   cpu_.start_passive([this] {
     outcome_.start_status = videoport_->start_device();
@@ -160,10 +177,8 @@ void Platform::run() {
 void Platform::trace(sc_core::sc_trace_file* tf) {
   sc_core::sc_trace(tf, cpu_.traced_irq_line, "irq_line");
   sc_core::sc_trace(tf, cpu_.traced_irql, "cpu_irql");
-  sc_core::sc_trace(tf, engine_.traced_busy[0], "engine_busy_ch0");
-  sc_core::sc_trace(tf, engine_.traced_busy[1], "engine_busy_ch1");
+  engine_->trace(tf);
   sc_core::sc_trace(tf, videoport_->traced_map_registers, "map_registers_in_use");
-  sc_core::sc_trace(tf, engine_.traced_bytes, "bytes_moved");
   link_.trace_busy();
   sc_core::sc_trace(tf, link_.traced_busy[LinkOccupancy::kUpstream], "link_busy_upstream");
   sc_core::sc_trace(tf, link_.traced_busy[LinkOccupancy::kDownstream], "link_busy_downstream");

@@ -25,6 +25,9 @@
 
 namespace dmasim {
 
+// The Verilated engine behind its bridge (rtl/dma_engine_rtl.cpp); throws if not built in.
+std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg);
+
 constexpr unsigned kDeviceVector = 0x41;      // the device's MSI data
 constexpr unsigned kIommuFaultVector = 0x42;  // the IOMMU's fault event
 constexpr std::uint64_t kBar0 = 0xF000'0000;  // device BAR0, in the PCI hole below 4 GiB
@@ -55,7 +58,7 @@ class Platform : public sc_core::sc_module {
   const RunOutcome& outcome() const { return outcome_; }
   const DisplayDriver& display_driver() const { return *display_; }
   const Cpu& cpu() const { return cpu_; }
-  const DmaEngine& engine() const { return engine_; }
+  const DmaDevice& engine() const { return *engine_; }
   const PcieLink& link() const { return link_; }
   const VideoPortDevice& video_port() const { return *videoport_; }
   const InterruptController& interrupts() const { return intc_; }
@@ -76,7 +79,7 @@ class Platform : public sc_core::sc_module {
   RootComplex rc_;
   InterruptController intc_;
   PcieLink link_;
-  DmaEngine engine_;
+  std::unique_ptr<DmaDevice> engine_;
   AddressSpace space_;
   IdentityMapper identity_;
   std::unique_ptr<Iommu> iommu_;           // --iommu on

@@ -64,7 +64,7 @@ TEST(Iommu, UnmappedAccessFaultsBeforeMemory) {
   ASSERT_EQ(mmu.faults().size(), 1u);
   const IommuFault& f = mmu.faults()[0];
   EXPECT_EQ(f.iova, 0x8000'0000ULL + 16 * 4096);  // adapter 0's window, slot 16
-  EXPECT_EQ(f.requester, DmaEngine::requester_id(0));
+  EXPECT_EQ(f.requester, kEngineRequesterId);
   EXPECT_EQ(f.kind, IoFault::kNotPresent);
   EXPECT_TRUE(f.write);
   EXPECT_EQ(p.iommu_fault_interrupts(), 1u);

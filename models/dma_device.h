@@ -1,0 +1,31 @@
+// What the platform needs of a DMA engine, whichever backend implements it: the TLM model
+// (models/dma_engine.h) or the Verilated RTL behind its bridge (rtl/dma_engine_rtl.h). Both have
+// the register map of models/dma_regs.h, a BAR0 target socket, a bus-master initiator socket,
+// device VRAM, and the same figures and waveform signals.
+#pragma once
+
+#include <cstdint>
+#include <systemc>
+#include <tlm>
+
+#include "models/sparse_memory.h"
+
+namespace dmasim {
+
+// PCIe requester ID of the engine (bus 1, device 0, function 0); both channels share it.
+constexpr unsigned kEngineRequesterId = 0x0100;
+
+class DmaDevice {
+ public:
+  virtual ~DmaDevice() = default;
+  virtual tlm::tlm_target_socket<>& bar0_socket() = 0;
+  virtual tlm::tlm_initiator_socket<>& master_socket() = 0;
+  virtual SparseMemory& vram() = 0;
+  // The MSI capability, as the OS programs it in config space at enumeration.
+  virtual void set_msi(std::uint64_t addr, std::uint32_t data) = 0;
+  virtual std::uint64_t bytes_moved(unsigned channel) const = 0;
+  // Adds the engine's signals (engine_busy_ch0/1, bytes_moved) to a trace file.
+  virtual void trace(sc_core::sc_trace_file* tf) = 0;
+};
+
+}  // namespace dmasim
