@@ -17,6 +17,9 @@ void register_params(SimConfig& c, ParamSet& p) {
              "platform limit on map registers per adapter (pages per StartDma)");
   p.add_uint("channels", &c.channels, 1, 2, "DMA channels (adapter objects) in use");
   p.add_enum("engine", &c.engine, {"tlm", "rtl"}, "DMA engine backend");
+  p.add_time_ns("rtl-clock", &c.rtl_clock_ps, 1000, "RTL engine clock period");
+  p.add_flag("rtl-waves", &c.rtl_waves,
+             "with --vcd and --engine rtl, also write the RTL's internal waves (PATH.rtl.vcd)");
   p.add_enum("iommu", &c.iommu, {"on", "off"}, "IOMMU between link and host memory");
   p.add_flag("dma32", &c.dma32, "the engine is a 32-bit bus master (no 64-bit addresses)");
   p.add_flag("buffer-above-4g", &c.buffer_above_4g,

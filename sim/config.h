@@ -21,6 +21,8 @@ struct SimConfig {
   std::uint64_t map_registers = 16;
   std::uint64_t channels = 1;
   std::string engine = "tlm";
+  std::uint64_t rtl_clock_ps = 4000;  // RTL engine clock: 250 MHz [EST], 32 B/cycle = 8 GB/s
+  bool rtl_waves = true;              // with --vcd and --engine rtl: also the RTL's own waves
   std::string iommu = "off";
   bool dma32 = false;            // the engine drives 32-bit host addresses only
   bool buffer_above_4g = false;  // display-driver buffers only in RAM above 4 GiB

@@ -26,7 +26,17 @@ std::vector<FrameAllocator::Range> buffer_ranges(std::uint64_t bytes, bool above
   return r;
 }
 
-#ifndef DMASIM_HAVE_RTL
+#ifdef DMASIM_HAVE_RTL
+// The RTL's own waves go next to the platform's VCD: waves/x.vcd -> waves/x.rtl.vcd.
+std::string rtl_vcd_path(const SimConfig& cfg) {
+  if (cfg.vcd.empty() || !cfg.rtl_waves) return "";
+  std::string base = cfg.vcd;
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
+    base.resize(base.size() - 4);
+  return base + ".rtl.vcd";
+}
+
+#else
 std::unique_ptr<DmaDevice> make_rtl_engine_unavailable() {
   throw std::invalid_argument("--engine: 'rtl' is not available in this build");
 }
@@ -35,7 +45,7 @@ std::unique_ptr<DmaDevice> make_rtl_engine_unavailable() {
 // The engine backend: the TLM model, or (--engine rtl) the Verilated RTL behind its bridge.
 std::unique_ptr<DmaDevice> make_engine(const SimConfig& cfg) {
 #ifdef DMASIM_HAVE_RTL
-  if (cfg.engine == "rtl") return make_rtl_engine(cfg);
+  if (cfg.engine == "rtl") return make_rtl_engine(cfg, kBar0, rtl_vcd_path(cfg));
 #else
   if (cfg.engine == "rtl") return make_rtl_engine_unavailable();
 #endif

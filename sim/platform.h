@@ -26,7 +26,9 @@
 namespace dmasim {
 
 // The Verilated engine behind its bridge (rtl/dma_engine_rtl.cpp); throws if not built in.
-std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg);
+// vcd: where the RTL's internal waves go (empty: none).
+std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg, std::uint64_t bar0,
+                                           const std::string& vcd);
 
 constexpr unsigned kDeviceVector = 0x41;      // the device's MSI data
 constexpr unsigned kIommuFaultVector = 0x42;  // the IOMMU's fault event

@@ -1,0 +1,293 @@
+#include "rtl/dma_engine_rtl.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "models/dma_regs.h"
+#include "models/sim_time.h"
+#include "models/tlm_ext.h"
+#include "sim/config.h"
+
+// Verilated headers after <systemc>: they must see sc_time_stamp as the one from sc_core.
+using sc_core::sc_time_stamp;
+#include "Vdma_engine.h"
+#include "verilated.h"
+#include "verilated_vcd_c.h"
+
+namespace dmasim {
+
+namespace {
+
+// Lanes of a wide port <-> bytes (lane 0 = bits 7:0 of word 0).
+template <class Wide>
+void get_lanes(const Wide& w, std::uint8_t* out, unsigned n) {
+  for (unsigned i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(w[i / 4] >> (8 * (i % 4)));
+}
+template <class Wide>
+void set_lanes(Wide& w, const std::uint8_t* in, unsigned n) {
+  for (unsigned i = 0; i < n / 4; ++i) w[i] = 0;
+  for (unsigned i = 0; i < n; ++i) w[i / 4] |= std::uint32_t{in[i]} << (8 * (i % 4));
+}
+
+}  // namespace
+
+DmaEngineRtl::DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& params)
+    : sc_module(name),
+      bar0("bar0"),
+      master("master"),
+      params_(params),
+      vram_(params.vram_bytes) {
+  bar0.register_b_transport(this, &DmaEngineRtl::mmio);
+  if (!params_.vcd.empty()) Verilated::traceEverOn(true);
+  m_ = std::make_unique<Vdma_engine>();
+  m_->cfg_addr64 = params_.addr64;
+  m_->cfg_vram_bytes = params_.vram_bytes;
+  if (!params_.vcd.empty()) {
+    vcd_ = std::make_unique<VerilatedVcdC>();
+    m_->trace(vcd_.get(), 99);
+    vcd_->set_time_unit("1ps");
+    vcd_->set_time_resolution("1ps");
+    vcd_->open(params_.vcd.c_str());
+  }
+  // Reset for a few cycles at time 0.
+  m_->rst = 1;
+  for (int i = 0; i < 4; ++i) step();
+  m_->rst = 0;
+  step();
+  SC_THREAD(thread);
+}
+
+DmaEngineRtl::~DmaEngineRtl() {
+  m_->final();
+  if (vcd_) vcd_->close();
+}
+
+void DmaEngineRtl::set_msi(std::uint64_t addr, std::uint32_t data) {
+  reg_access(true, DMA_GLOBAL + DMA_MSI_ADDR_LO, static_cast<std::uint32_t>(addr));
+  reg_access(true, DMA_GLOBAL + DMA_MSI_ADDR_HI, static_cast<std::uint32_t>(addr >> 32));
+  reg_access(true, DMA_GLOBAL + DMA_MSI_DATA, data);
+}
+
+void DmaEngineRtl::trace(sc_core::sc_trace_file* tf) {
+  sc_core::sc_trace(tf, traced_busy_[0], "engine_busy_ch0");
+  sc_core::sc_trace(tf, traced_busy_[1], "engine_busy_ch1");
+  sc_core::sc_trace(tf, traced_bytes_, "bytes_moved");
+}
+
+bool DmaEngineRtl::idle() const {
+  if (m_->busy != 0 || !write_bursts_.empty()) return false;
+  for (unsigned ch = 0; ch < kChannels; ++ch)
+    if (!reads_[ch].empty() || !writes_done_[ch].empty()) return false;
+  return true;
+}
+
+void DmaEngineRtl::catch_up(std::uint64_t cycle) {
+  if (idle()) {
+    cycle_ = std::max(cycle_, cycle);  // nothing happens in an idle engine: skip the cycles
+    return;
+  }
+  while (cycle_ < cycle) step();
+}
+
+bool DmaEngineRtl::bus(bool write, std::uint64_t addr, std::uint8_t* data, std::uint32_t len,
+                       std::uint64_t t, std::uint64_t* done, std::uint64_t* issued) {
+  tlm::tlm_generic_payload gp;
+  ReadIssueExt issue;
+  RequesterExt requester;
+  requester.requester_id = kEngineRequesterId;
+  gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  gp.set_address(addr);
+  gp.set_data_ptr(data);
+  gp.set_data_length(len);
+  gp.set_streaming_width(len);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  gp.set_extension(&issue);
+  gp.set_extension(&requester);
+  const std::uint64_t now = now_ps();
+  sc_core::sc_time delay = from_ps(t > now ? t - now : 0);
+  master->b_transport(gp, delay);
+  gp.clear_extension(&issue);
+  gp.clear_extension(&requester);
+  *done = now + to_ps(delay);
+  *issued = !write && issue.issue_done_ps ? issue.issue_done_ps : *done;
+  return gp.is_response_ok();
+}
+
+void DmaEngineRtl::drive_inputs() {
+  m_->bm_req_ready = cycle_ >= next_req_cycle_;
+  m_->bm_w_ready = !write_bursts_.empty();
+  // Read data: the oldest available beat of any channel.
+  int pick = -1;
+  for (unsigned ch = 0; ch < kChannels; ++ch) {
+    if (reads_[ch].empty() || reads_[ch].front().avail > cycle_) continue;
+    if (pick < 0 || reads_[ch].front().avail < reads_[pick].front().avail) pick = static_cast<int>(ch);
+  }
+  m_->bm_r_valid = pick >= 0;
+  if (pick >= 0) {
+    const Beat& b = reads_[pick].front();
+    m_->bm_r_id = static_cast<unsigned>(pick);
+    set_lanes(m_->bm_r_data, b.data.data(), kDataBytes);
+    m_->bm_r_last = b.last;
+    m_->bm_r_err = b.err;
+  }
+  int bpick = -1;
+  for (unsigned ch = 0; ch < kChannels; ++ch) {
+    if (writes_done_[ch].empty() || writes_done_[ch].front().avail > cycle_) continue;
+    if (bpick < 0 || writes_done_[ch].front().avail < writes_done_[bpick].front().avail)
+      bpick = static_cast<int>(ch);
+  }
+  m_->bm_b_valid = bpick >= 0;
+  if (bpick >= 0) {
+    m_->bm_b_id = static_cast<unsigned>(bpick);
+    m_->bm_b_err = writes_done_[bpick].front().err;
+  }
+  set_lanes(m_->vram_rdata, vram_rdata_.data(), kDataBytes);
+}
+
+void DmaEngineRtl::step() {
+  drive_inputs();
+  m_->clk = 0;
+  m_->eval();
+  // Handshakes that the coming edge completes, and the VRAM port's requests.
+  const bool req = m_->bm_req_valid && m_->bm_req_ready;
+  const bool w = m_->bm_w_valid && m_->bm_w_ready;
+  const bool r = m_->bm_r_valid && m_->bm_r_ready;
+  const bool b = m_->bm_b_valid && m_->bm_b_ready;
+  const unsigned r_id = m_->bm_r_id, b_id = m_->bm_b_id;
+  const bool req_write = m_->bm_req_write;
+  const unsigned req_id = m_->bm_req_id;
+  const std::uint64_t req_addr = m_->bm_req_addr;
+  const std::uint32_t req_len = m_->bm_req_len;
+  std::array<std::uint8_t, kDataBytes> wbeat{};
+  if (w) get_lanes(m_->bm_w_data, wbeat.data(), kDataBytes);
+  const bool w_last = m_->bm_w_last;
+  if (m_->vram_we) {
+    std::array<std::uint8_t, kDataBytes> d{};
+    get_lanes(m_->vram_wdata, d.data(), kDataBytes);
+    const std::uint64_t a = m_->vram_waddr;
+    const unsigned n = std::min<unsigned>(m_->vram_wlen, kDataBytes);
+    if (vram_.contains(a, n)) vram_.write(a, d.data(), n);
+  }
+  if (m_->vram_re) {
+    const std::uint64_t a = m_->vram_raddr;
+    const unsigned n = std::min<unsigned>(m_->vram_rlen, kDataBytes);
+    vram_rdata_.fill(0);
+    if (vram_.contains(a, n)) vram_.read(a, vram_rdata_.data(), n);
+  }
+  // The edge.
+  m_->clk = 1;
+  m_->eval();
+  if (vcd_) vcd_->dump(time_of(cycle_));
+  const std::uint64_t c = cycle_++;
+  ++clocked_;
+  if (r) reads_[r_id].pop_front();
+  if (b) writes_done_[b_id].pop_front();
+  if (req) {
+    if (req_write) {
+      write_bursts_.push_back({req_id, req_addr, req_len, {}});
+    } else {
+      // The read goes on the link now; its beats come back so the last one lands at data-done.
+      std::vector<std::uint8_t> data(req_len);
+      std::uint64_t done = 0, issued = 0;
+      const bool ok = bus(false, req_addr, data.data(), req_len, time_of(c), &done, &issued);
+      next_req_cycle_ = std::max(next_req_cycle_, cycle_at(issued));
+      const unsigned beats = (req_len + kDataBytes - 1) / kDataBytes;
+      const std::uint64_t last = std::max(c + beats, cycle_at(done));
+      for (unsigned k = 0; k < beats; ++k) {
+        Beat beat{last - (beats - 1 - k), {}, k + 1 == beats, !ok};
+        const unsigned n = std::min<unsigned>(kDataBytes, req_len - k * kDataBytes);
+        std::memcpy(beat.data.data(), data.data() + k * kDataBytes, n);
+        reads_[req_id].push_back(beat);
+      }
+    }
+  }
+  if (w) {
+    WriteBurst& wb = write_bursts_.front();
+    const std::size_t n = std::min<std::size_t>(kDataBytes, wb.len - wb.data.size());
+    wb.data.insert(wb.data.end(), wbeat.begin(), wbeat.begin() + n);
+    if (w_last || wb.data.size() >= wb.len) {
+      std::uint64_t done = 0, issued = 0;
+      const bool ok = bus(true, wb.addr, wb.data.data(), wb.len, time_of(c), &done, &issued);
+      writes_done_[wb.id].push_back({std::max(c + 1, cycle_at(done)), !ok});
+      write_bursts_.pop_front();
+    }
+  }
+  // A run ended: its byte count is read from the engine's own register between cycles.
+  const unsigned busy = m_->busy;
+  for (unsigned ch = 0; ch < kChannels; ++ch) traced_busy_[ch] = (busy >> ch) & 1;
+  runs_ended_ |= busy_prev_ & ~busy;
+  busy_prev_ = busy;
+}
+
+void DmaEngineRtl::count_ended_runs() {
+  while (runs_ended_) {
+    const unsigned ch = static_cast<unsigned>(__builtin_ctz(runs_ended_));
+    runs_ended_ &= runs_ended_ - 1;
+    const std::uint64_t lo = reg_access(false, ch * DMA_CH_STRIDE + DMA_BYTES_LO, 0);
+    const std::uint64_t hi = reg_access(false, ch * DMA_CH_STRIDE + DMA_BYTES_HI, 0);
+    bytes_[ch] += (hi << 32) | lo;
+    traced_bytes_ = bytes_[0] + bytes_[1];
+  }
+}
+
+std::uint32_t DmaEngineRtl::reg_access(bool write, std::uint32_t offset, std::uint32_t value) {
+  m_->reg_req = 1;
+  m_->reg_we = write;
+  m_->reg_addr = offset;
+  m_->reg_wdata = value;
+  step();
+  m_->reg_req = 0;
+  m_->reg_we = 0;
+  m_->clk = 0;
+  m_->eval();
+  if (!m_->reg_ack) throw std::logic_error("dma_engine RTL: no reg_ack the cycle after reg_req");
+  return m_->reg_rdata;
+}
+
+void DmaEngineRtl::mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  const std::uint64_t addr = gp.get_address();
+  if (gp.get_data_length() != 4 || addr % 4 || addr < params_.bar0_base ||
+      addr - params_.bar0_base >= DMA_BAR0_SIZE) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  // The access reaches the device at now + delay: bring the model there first.
+  catch_up(cycle_at(now_ps() + to_ps(delay)));
+  count_ended_runs();
+  std::uint32_t value = 0;
+  std::memcpy(&value, gp.get_data_ptr(), 4);
+  value = reg_access(gp.is_write(), static_cast<std::uint32_t>(addr - params_.bar0_base), value);
+  if (gp.is_read()) std::memcpy(gp.get_data_ptr(), &value, 4);
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  activity_.notify();
+}
+
+void DmaEngineRtl::thread() {
+  for (;;) {
+    if (idle()) {
+      sc_core::wait(activity_);
+      continue;
+    }
+    // A batch: up to one quantum of cycles, then let SystemC time catch up with the model.
+    const std::uint64_t target = cycle_at(now_ps() + params_.quantum_ps);
+    while (cycle_ < target && !idle()) step();
+    count_ended_runs();
+    const std::uint64_t t = time_of(cycle_);
+    sc_core::wait(t > now_ps() ? from_ps(t - now_ps()) : sc_core::SC_ZERO_TIME);
+  }
+}
+
+std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg, std::uint64_t bar0,
+                                           const std::string& vcd) {
+  RtlEngineParams p;
+  p.bar0_base = bar0;
+  p.vram_bytes = cfg.vram_bytes;
+  p.quantum_ps = cfg.quantum_ps;
+  p.addr64 = !cfg.dma32;
+  p.clock_ps = cfg.rtl_clock_ps;
+  p.vcd = vcd;
+  return std::make_unique<DmaEngineRtl>("engine", p);
+}
+
+}  // namespace dmasim

@@ -1,0 +1,115 @@
+// The Verilated RTL DMA engine (rtl/dma_engine.sv) behind the same TLM sockets as the TLM engine.
+//
+// The model is clocked in a plain C++ loop inside one SystemC thread, a batch of cycles at a
+// time (up to one quantum ahead, then the thread waits for SystemC time to catch up), never
+// through sc_signal ports. Cycle c is simulated time c x clock period. An idle engine is not
+// clocked: its cycle count jumps to the next register access. Each bus-master request becomes a
+// TLM transaction at the time of its cycle: a read's data beats are handed back so the last one
+// arrives at the link's data-done time, and the next request is accepted once the link has
+// issued the previous one; a write goes out when its last beat is in, and its response returns
+// at the link's done time. Register accesses first bring the model up to their arrival time.
+// VRAM is the bridge's sparse memory, read and written by the RTL's VRAM port.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <vector>
+
+#include "models/dma_device.h"
+#include "models/sparse_memory.h"
+
+class Vdma_engine;
+class VerilatedVcdC;
+
+namespace dmasim {
+
+struct RtlEngineParams {
+  std::uint64_t bar0_base = 0;
+  std::uint64_t vram_bytes = 0;
+  std::uint64_t quantum_ps = 1000000;
+  bool addr64 = true;
+  std::uint64_t clock_ps = 4000;  // 250 MHz: 32 B/cycle = 8 GB/s, above a Gen3 x8 link [EST]
+  std::string vcd;                // RTL waves (Verilator tracing); empty = none
+};
+
+class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
+ public:
+  static constexpr unsigned kDataBytes = 32;  // the RTL's DATA_BYTES (set when verilating)
+  static constexpr unsigned kChannels = 2;
+
+  tlm_utils::simple_target_socket<DmaEngineRtl> bar0;
+  tlm_utils::simple_initiator_socket<DmaEngineRtl> master;
+
+  SC_HAS_PROCESS(DmaEngineRtl);
+  DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& params);
+  ~DmaEngineRtl() override;
+
+  tlm::tlm_target_socket<>& bar0_socket() override { return bar0; }
+  tlm::tlm_initiator_socket<>& master_socket() override { return master; }
+  SparseMemory& vram() override { return vram_; }
+  void set_msi(std::uint64_t addr, std::uint32_t data) override;
+  std::uint64_t bytes_moved(unsigned ch) const override { return bytes_[ch]; }
+  void trace(sc_core::sc_trace_file* tf) override;
+
+  std::uint64_t cycles_clocked() const { return clocked_; }  // evaluated, not skipped
+
+ private:
+  struct Beat {
+    std::uint64_t avail;  // cycle from which it may be presented
+    std::array<std::uint8_t, kDataBytes> data;
+    bool last, err;
+  };
+  struct Response {
+    std::uint64_t avail;
+    bool err;
+  };
+  struct WriteBurst {
+    unsigned id;
+    std::uint64_t addr;
+    std::uint32_t len;
+    std::vector<std::uint8_t> data;
+  };
+
+  void thread();
+  void mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  std::uint32_t reg_access(bool write, std::uint32_t offset, std::uint32_t value);
+  void step();  // one clock cycle
+  void catch_up(std::uint64_t cycle);
+  bool idle() const;
+  std::uint64_t time_of(std::uint64_t cycle) const { return cycle * params_.clock_ps; }
+  std::uint64_t cycle_at(std::uint64_t ps) const {
+    return (ps + params_.clock_ps - 1) / params_.clock_ps;
+  }
+  // Bus transaction at absolute time t; returns ok, fills done and (reads) issue-done times.
+  bool bus(bool write, std::uint64_t addr, std::uint8_t* data, std::uint32_t len,
+           std::uint64_t t, std::uint64_t* done, std::uint64_t* issued);
+  void drive_inputs();
+  void count_ended_runs();  // reads DMA_BYTES of channels whose run ended; not inside step()
+
+  RtlEngineParams params_;
+  SparseMemory vram_;
+  std::unique_ptr<Vdma_engine> m_;
+  std::unique_ptr<VerilatedVcdC> vcd_;
+  std::uint64_t cycle_ = 0, clocked_ = 0;
+  std::uint64_t next_req_cycle_ = 0;
+  std::deque<Beat> reads_[kChannels];
+  std::deque<Response> writes_done_[kChannels];
+  std::deque<WriteBurst> write_bursts_;  // accepted, waiting for (more) data
+  std::array<std::uint8_t, kDataBytes> vram_rdata_{};
+  unsigned busy_prev_ = 0;
+  unsigned runs_ended_ = 0;  // channels whose busy fell, bytes not yet counted
+  std::uint64_t bytes_[kChannels] = {0, 0};
+  sc_core::sc_event activity_;
+  // Traced for waveforms, like the TLM engine's.
+  bool traced_busy_[kChannels] = {false, false};
+  std::uint64_t traced_bytes_ = 0;
+};
+
+}  // namespace dmasim
