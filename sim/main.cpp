@@ -10,6 +10,7 @@
 #include "sim/config.h"
 #include "sim/platform.h"
 #include "sim/results.h"
+#include "sim/sweep.h"
 
 namespace {
 
@@ -48,8 +49,8 @@ void quiet_systemc() {
 int sc_main(int argc, char* argv[]) {
   using namespace dmasim;
   quiet_systemc();
-  if (argc > 1 && std::string(argv[1]) == "sweep")
-    return usage_error("sweep: not available yet (a later milestone)");
+  if (argc > 1 && std::string(argv[1]) == "sweep") return sweep_main(argc - 1, argv + 1);
+  if (argc > 1 && std::string(argv[1]) == "merge") return merge_main(argc - 1, argv + 1);
   SimConfig cfg;
   try {
     std::string help;
