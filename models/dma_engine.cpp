@@ -9,12 +9,14 @@
 namespace dmasim {
 
 DmaEngine::DmaEngine(sc_core::sc_module_name name, unsigned channels, std::uint64_t bar0_base,
-                     std::uint64_t vram_bytes, std::uint64_t quantum_ps, bool addr64)
+                     std::uint64_t vram_bytes, std::uint64_t quantum_ps, bool addr64,
+                     std::uint64_t vram_ps_per_byte)
     : sc_module(name),
       bar0("bar0"),
       master("master"),
       bar0_base_(bar0_base),
       addr64_(addr64),
+      vram_ps_per_byte_(vram_ps_per_byte),
       quantum_ps_(quantum_ps),
       vram_(vram_bytes),
       ch_(channels) {
@@ -184,6 +186,7 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
   if (!ok) return DMA_ERR_DESC_FETCH;
   t_issue = t_data;  // data movement needs the descriptors first
   if (c.scratch.size() < 4096) c.scratch.resize(4096);
+  std::uint64_t buffered = t_issue;  // when the VRAM reads into the burst buffer are done
   for (const DmaDescriptor& d : desc) {
     if (d.length == 0 || d.length > DMA_DESC_MAX_LENGTH || d.reserved != 0 ||
         (d.control & ~DMA_DESC_CONTROL_MASK))
@@ -199,6 +202,8 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
       std::uint64_t issue = 0, done = 0;
       if (from_device) {
         vram_.read(d.vram_addr + off, c.scratch.data(), n);
+        buffered += n * vram_ps_per_byte_;  // VRAM reads stream on, whatever the link does
+        t_issue = std::max(t_issue, buffered);
         if (!bus(ch, tlm::TLM_WRITE_COMMAND, host, c.scratch.data(), n, t_issue, &issue, &done))
           return DMA_ERR_HOST_WRITE;
       } else {

@@ -6,7 +6,9 @@
 // link splits them into TLPs and charges their time) and device VRAM; reads are pipelined, so the
 // next descriptor's read issues as soon as the previous one's requests have left; finally it
 // updates status, sets the interrupt status and sends an MSI. Errors stop the run with a code in
-// DMA_ERROR. Does not model: VRAM bandwidth or latency, descriptor prefetch across runs, status
+// DMA_ERROR. VRAM is read into a burst buffer at vram_ps_per_byte before a from-device burst goes
+// out (store and forward, as the RTL). Does not model: VRAM write bandwidth, descriptor prefetch
+// across runs, status
 // write-back.
 #pragma once
 
@@ -30,7 +32,8 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   tlm_utils::simple_initiator_socket<DmaEngine> master;  // bus master, towards the link
 
   DmaEngine(sc_core::sc_module_name name, unsigned channels, std::uint64_t bar0_base,
-            std::uint64_t vram_bytes, std::uint64_t quantum_ps, bool addr64 = true);
+            std::uint64_t vram_bytes, std::uint64_t quantum_ps, bool addr64 = true,
+            std::uint64_t vram_ps_per_byte = 0);
 
   tlm::tlm_target_socket<>& bar0_socket() override { return bar0; }
   tlm::tlm_initiator_socket<>& master_socket() override { return master; }
@@ -76,6 +79,7 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
 
   std::uint64_t bar0_base_;
   bool addr64_;  // false: a 32-bit bus master, host addresses must be below 4 GiB
+  std::uint64_t vram_ps_per_byte_;
   std::uint64_t quantum_ps_;
   SparseMemory vram_;
   std::vector<Channel> ch_;

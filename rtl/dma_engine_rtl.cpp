@@ -33,11 +33,7 @@ void set_lanes(Wide& w, const std::uint8_t* in, unsigned n) {
 }  // namespace
 
 DmaEngineRtl::DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& params)
-    : sc_module(name),
-      bar0("bar0"),
-      master("master"),
-      params_(params),
-      vram_(params.vram_bytes) {
+    : sc_module(name), bar0("bar0"), master("master"), params_(params), vram_(params.vram_bytes) {
   bar0.register_b_transport(this, &DmaEngineRtl::mmio);
   if (!params_.vcd.empty()) Verilated::traceEverOn(true);
   m_ = std::make_unique<Vdma_engine>();
@@ -76,7 +72,7 @@ void DmaEngineRtl::trace(sc_core::sc_trace_file* tf) {
 }
 
 bool DmaEngineRtl::idle() const {
-  if (m_->busy != 0 || !write_bursts_.empty()) return false;
+  if (m_->busy != 0 || !write_bursts_.empty() || !to_link_.empty()) return false;
   for (unsigned ch = 0; ch < kChannels; ++ch)
     if (!reads_[ch].empty() || !writes_done_[ch].empty()) return false;
   return true;
@@ -121,7 +117,8 @@ void DmaEngineRtl::drive_inputs() {
   int pick = -1;
   for (unsigned ch = 0; ch < kChannels; ++ch) {
     if (reads_[ch].empty() || reads_[ch].front().avail > cycle_) continue;
-    if (pick < 0 || reads_[ch].front().avail < reads_[pick].front().avail) pick = static_cast<int>(ch);
+    if (pick < 0 || reads_[ch].front().avail < reads_[pick].front().avail)
+      pick = static_cast<int>(ch);
   }
   m_->bm_r_valid = pick >= 0;
   if (pick >= 0) {
@@ -206,18 +203,34 @@ void DmaEngineRtl::step() {
     WriteBurst& wb = write_bursts_.front();
     const std::size_t n = std::min<std::size_t>(kDataBytes, wb.len - wb.data.size());
     wb.data.insert(wb.data.end(), wbeat.begin(), wbeat.begin() + n);
+    // The link can start the burst's first TLP once MPS bytes (or the burst) are in; the rest
+    // stream in faster than the link drains them.
+    if (wb.first_tlp_cycle == 0 && wb.data.size() >= std::min<std::uint64_t>(wb.len, params_.mps))
+      wb.first_tlp_cycle = c;
     if (w_last || wb.data.size() >= wb.len) {
-      std::uint64_t done = 0, issued = 0;
-      const bool ok = bus(true, wb.addr, wb.data.data(), wb.len, time_of(c), &done, &issued);
-      writes_done_[wb.id].push_back({std::max(c + 1, cycle_at(done)), !ok});
+      to_link_.push_back(std::move(wb));
       write_bursts_.pop_front();
     }
   }
+  send_writes();
   // A run ended: its byte count is read from the engine's own register between cycles.
   const unsigned busy = m_->busy;
   for (unsigned ch = 0; ch < kChannels; ++ch) traced_busy_[ch] = (busy >> ch) & 1;
   runs_ended_ |= busy_prev_ & ~busy;
   busy_prev_ = busy;
+}
+
+void DmaEngineRtl::send_writes() {
+  while (!to_link_.empty()) {
+    WriteBurst& wb = to_link_.front();
+    const std::uint64_t start = std::max(time_of(wb.first_tlp_cycle), write_free_ps_);
+    if (start > time_of(cycle_)) return;
+    std::uint64_t done = 0, issued = 0;
+    const bool ok = bus(true, wb.addr, wb.data.data(), wb.len, start, &done, &issued);
+    write_free_ps_ = done;
+    writes_done_[wb.id].push_back({std::max(cycle_, cycle_at(done)), !ok});
+    to_link_.pop_front();
+  }
 }
 
 void DmaEngineRtl::count_ended_runs() {
@@ -283,7 +296,8 @@ std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg, std::uint64_t b
   RtlEngineParams p;
   p.bar0_base = bar0;
   p.vram_bytes = cfg.vram_bytes;
-  p.quantum_ps = cfg.quantum_ps;
+  p.quantum_ps = cfg.rtl_quantum_ps;
+  p.mps = cfg.link.mps;
   p.addr64 = !cfg.dma32;
   p.clock_ps = cfg.rtl_clock_ps;
   p.vcd = vcd;

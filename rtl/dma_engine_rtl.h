@@ -11,6 +11,9 @@
 // VRAM is the bridge's sparse memory, read and written by the RTL's VRAM port.
 #pragma once
 
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -18,8 +21,6 @@
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
 #include "models/dma_device.h"
@@ -33,7 +34,8 @@ namespace dmasim {
 struct RtlEngineParams {
   std::uint64_t bar0_base = 0;
   std::uint64_t vram_bytes = 0;
-  std::uint64_t quantum_ps = 1000000;
+  std::uint64_t quantum_ps = 100000;  // how far the model may run ahead of SystemC time
+  std::uint64_t mps = 256;            // a posted write's first TLP can leave after MPS bytes
   bool addr64 = true;
   std::uint64_t clock_ps = 4000;  // 250 MHz: 32 B/cycle = 8 GB/s, above a Gen3 x8 link [EST]
   std::string vcd;                // RTL waves (Verilator tracing); empty = none
@@ -75,6 +77,7 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
     std::uint64_t addr;
     std::uint32_t len;
     std::vector<std::uint8_t> data;
+    std::uint64_t first_tlp_cycle = 0;  // when its first MPS of data was in
   };
 
   void thread();
@@ -88,8 +91,8 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
     return (ps + params_.clock_ps - 1) / params_.clock_ps;
   }
   // Bus transaction at absolute time t; returns ok, fills done and (reads) issue-done times.
-  bool bus(bool write, std::uint64_t addr, std::uint8_t* data, std::uint32_t len,
-           std::uint64_t t, std::uint64_t* done, std::uint64_t* issued);
+  bool bus(bool write, std::uint64_t addr, std::uint8_t* data, std::uint32_t len, std::uint64_t t,
+           std::uint64_t* done, std::uint64_t* issued);
   void drive_inputs();
   void count_ended_runs();  // reads DMA_BYTES of channels whose run ended; not inside step()
 
@@ -102,6 +105,12 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   std::deque<Beat> reads_[kChannels];
   std::deque<Response> writes_done_[kChannels];
   std::deque<WriteBurst> write_bursts_;  // accepted, waiting for (more) data
+  // Complete bursts not yet on the link: each goes when the link could start it (its first MPS
+  // in, the previous write done), so the link never holds bookings ahead of model time that
+  // would hold up the other channel's reads.
+  std::deque<WriteBurst> to_link_;
+  std::uint64_t write_free_ps_ = 0;
+  void send_writes();
   std::array<std::uint8_t, kDataBytes> vram_rdata_{};
   unsigned busy_prev_ = 0;
   unsigned runs_ended_ = 0;  // channels whose busy fell, bytes not yet counted

@@ -18,6 +18,8 @@ void register_params(SimConfig& c, ParamSet& p) {
   p.add_uint("channels", &c.channels, 1, 2, "DMA channels (adapter objects) in use");
   p.add_enum("engine", &c.engine, {"tlm", "rtl"}, "DMA engine backend");
   p.add_time_ns("rtl-clock", &c.rtl_clock_ps, 1000, "RTL engine clock period");
+  p.add_time_ns("rtl-quantum", &c.rtl_quantum_ps, 1e6,
+                "how far the RTL model may run ahead of SystemC time");
   p.add_flag("rtl-waves", &c.rtl_waves,
              "with --vcd and --engine rtl, also write the RTL's internal waves (PATH.rtl.vcd)");
   p.add_enum("iommu", &c.iommu, {"on", "off"}, "IOMMU between link and host memory");
@@ -33,7 +35,9 @@ void register_params(SimConfig& c, ParamSet& p) {
   p.add_uint("host-memory", &c.host_memory_bytes, 8ULL << 30, 1ULL << 46,
              "host physical address space", true);
   p.add_uint("vram", &c.vram_bytes, 1ULL << 20, 1ULL << 40, "device VRAM size", true);
-  p.add_time_ns("quantum", &c.quantum_ps, 1e6, "temporal-decoupling quantum");
+  p.add_time_ns("quantum", &c.quantum_ps, 1e6, "TLM engine's temporal-decoupling quantum");
+  p.add_uint("vram-ps-per-byte", &c.vram_ps_per_byte, 0, 100000,
+             "TLM engine: ps per byte to read VRAM into its burst buffer");
   // Link.
   p.add_uint("link-gen", &c.link.gen, 1, 5, "PCIe generation");
   p.add_uint("lanes", &c.link.lanes, 1, 32, "PCIe lanes");
@@ -94,8 +98,6 @@ const char* kUsage =
     "  --help          this text\n";
 
 void reject_unavailable(const SimConfig& c) {
-  if (c.engine == "rtl")
-    throw UsageError("--engine: 'rtl' is not available yet (accepted now: tlm)");
   if (c.iommu_params.iotlb_entries % c.iommu_params.iotlb_ways != 0)
     throw UsageError("--iotlb-ways: " + std::to_string(c.iommu_params.iotlb_ways) +
                      " does not divide --iotlb-entries " +

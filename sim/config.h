@@ -23,6 +23,9 @@ struct SimConfig {
   std::string engine = "tlm";
   std::uint64_t rtl_clock_ps = 4000;  // RTL engine clock: 250 MHz [EST], 32 B/cycle = 8 GB/s
   bool rtl_waves = true;              // with --vcd and --engine rtl: also the RTL's own waves
+  // How far the RTL may run ahead of SystemC time: a register access that arrives earlier
+  // takes effect late by up to this much, so it is small (100 ns = 25 cycles) [EST].
+  std::uint64_t rtl_quantum_ps = 100000;
   std::string iommu = "off";
   bool dma32 = false;            // the engine drives 32-bit host addresses only
   bool buffer_above_4g = false;  // display-driver buffers only in RAM above 4 GiB
@@ -34,7 +37,11 @@ struct SimConfig {
   std::string inject;  // "driver:NAME" (see firmware/miniport/injections.h), empty = none
   std::uint64_t host_memory_bytes = 64ULL << 30;  // physical address space
   std::uint64_t vram_bytes = 16ULL << 30;
-  std::uint64_t quantum_ps = 1000000;  // temporal-decoupling quantum (1 us)
+  // TLM engine's temporal-decoupling quantum: how far a channel books the link ahead. Kept as
+  // fine as the RTL's so two channels interleave on the link alike (100 ns) [EST].
+  std::uint64_t quantum_ps = 100000;
+  // The engine fills its burst buffer from VRAM at DATA_BYTES per RTL clock: 32 B / 4 ns.
+  std::uint64_t vram_ps_per_byte = 125;
   LinkParams link;
   IommuParams iommu_params;
   IommuCosts iommu_costs;
