@@ -270,7 +270,7 @@ TEST_F(Cli, BadValuesExit2WithOneLineAndNoOutput) {
       {{"--size", "abc"}, {"--size"}},
       {{"--size", ""}, {"--size"}},
       {{"--direction", "up"}, {"--direction"}},
-      {{"--engine", "rtl"}, {"--engine"}},
+      {{"--engine", "systemverilog"}, {"--engine"}},
       {{"--iommu", "yes"}, {"--iommu"}},
       {{"--channels", "3"}, {"--channels"}},
       {{"--config", "/nonexistent.json"}, {"--config", "/nonexistent.json"}},

@@ -695,7 +695,7 @@ TEST(ParseCli, BadValuesNameTheOption) {
       {{"--map-registers", "4", "--json"}, "--json: "},
       {{"--config"}, "--config: "},
       {{"--config", ""}, "--config: "},
-      {{"--engine", "rtl"}, "--engine: "},
+      {{"--engine", "verilog"}, "--engine: "},
       {{"--iotlb-entries", "64", "--iotlb-ways", "5"}, "--iotlb-ways: "},
   };
   for (const Bad& b : bad) {
@@ -707,7 +707,7 @@ TEST(ParseCli, BadValuesNameTheOption) {
   }
   // The not-yet-available ones say so.
   for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--engine", "rtl"}, {"--inject", "hw:lost-interrupt"}}) {
+           {"--inject", "hw:lost-interrupt"}}) {
     EXPECT_NE(usage_error(args).find("not available yet"), std::string::npos) << args[0];
   }
   // Range in the message.
@@ -787,7 +787,7 @@ TEST_F(ConfigFile, BadFilesRaise) {
       {R"({"size": null})", "size"},
       {R"({"size": [1]})", "size"},
       {R"({"direction": "up"})", "direction"},
-      {R"({"engine": "rtl"})", "not available yet"},
+      {R"({"engine": "vhdl"})", "engine"},
       {R"({"iotlb_replacement": "mru"})", "iotlb_replacement"},
       {R"({"channels": 3})", "channels"},
   };
