@@ -24,6 +24,8 @@ class DmaDevice {
   // The MSI capability, as the OS programs it in config space at enumeration.
   virtual void set_msi(std::uint64_t addr, std::uint32_t data) = 0;
   virtual std::uint64_t bytes_moved(unsigned channel) const = 0;
+  // Clock cycles the engine was evaluated for (RTL); 0 for a model without a clock.
+  virtual std::uint64_t cycles() const { return 0; }
   // Adds the engine's signals (engine_busy_ch0/1, bytes_moved) to a trace file.
   virtual void trace(sc_core::sc_trace_file* tf) = 0;
 };
