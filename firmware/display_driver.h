@@ -48,7 +48,9 @@ class DisplayDriver {
 
  private:
   void transfer(std::size_t index);
-  void fill_host(std::uint64_t va, std::uint64_t len, std::uint64_t seed);
+  // Pattern of seed at positions position.. into the buffer bytes [va, va + len).
+  void fill_host(std::uint64_t va, std::uint64_t len, std::uint64_t seed,
+                 std::uint64_t position = 0);
   bool compare(std::uint64_t va, std::uint64_t vram_addr, std::uint64_t len, std::string* where);
 
   Cpu& cpu_;
