@@ -19,21 +19,26 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64 finalizer
   return x ^ (x >> 31);
 }
 
+// The pattern's 64-bit word number w: one splitmix64 round of the seeded counter.
+std::uint64_t word_of(std::uint64_t seed, std::uint64_t w) {
+  return mix(seed + w * 0xD1B54A32D192ED03ULL);
+}
+
 }  // namespace
 
 void fill_pattern(std::uint8_t* dst, std::uint64_t n, std::uint64_t seed, std::uint64_t position) {
   std::uint64_t i = 0;
   // Head up to a word boundary of the position, then whole words, then the tail.
   for (; i < n && (position + i) % 8 != 0; ++i)
-    dst[i] = static_cast<std::uint8_t>(mix(seed ^ mix((position + i) / 8)) >>
-                                       (8 * ((position + i) % 8)));
+    dst[i] =
+        static_cast<std::uint8_t>(word_of(seed, (position + i) / 8) >> (8 * ((position + i) % 8)));
   for (std::uint64_t w = (position + i) / 8; i + 8 <= n; i += 8, ++w) {
-    const std::uint64_t word = mix(seed ^ mix(w));
+    const std::uint64_t word = word_of(seed, w);
     std::memcpy(dst + i, &word, 8);  // little-endian: byte k of the word = position 8w + k
   }
   for (; i < n; ++i)
-    dst[i] = static_cast<std::uint8_t>(mix(seed ^ mix((position + i) / 8)) >>
-                                       (8 * ((position + i) % 8)));
+    dst[i] =
+        static_cast<std::uint8_t>(word_of(seed, (position + i) / 8) >> (8 * ((position + i) % 8)));
 }
 
 DisplayDriver::DisplayDriver(Cpu& cpu, VideoPortDevice& device, AddressSpace& space,
