@@ -132,6 +132,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                {"effective_write_GBps", effective_write_GBps(link.params())},
                {"effective_read_GBps", effective_read_GBps(link.params())}};
   j["bounce_bytes"] = p.bounce_bytes();
+  j["kernel"] = {{"delta_cycles", sc_core::sc_delta_count()}};
   j["engine"] = {{"backend", p.config().engine}, {"rtl_cycles", p.engine().cycles()}};
   j["verifier"] = {{"violations", violations.size()}, {"list", dv}};
   j["channels"] = per_channel;
