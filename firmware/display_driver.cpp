@@ -69,23 +69,25 @@ void DisplayDriver::fill_host(std::uint64_t va, std::uint64_t len, std::uint64_t
 }
 
 bool DisplayDriver::compare(std::uint64_t va, std::uint64_t vram_addr, std::uint64_t len,
-                            std::string* where) {
-  std::vector<std::uint8_t> dev(PAGE_SIZE);
+                            std::uint64_t seed, std::string* where) {
+  // The scoreboard: both sides against the reference pattern regenerated from the request's
+  // seed, so a transfer that corrupts its source is caught as well as one that misses bytes.
+  std::vector<std::uint8_t> expect(PAGE_SIZE), dev(PAGE_SIZE);
   std::uint64_t pos = 0;
   while (pos < len) {
     const std::uint64_t n = std::min(len - pos, PAGE_SIZE - BYTE_OFFSET(va + pos));
+    fill_pattern(expect.data(), n, seed, pos);
     const std::uint8_t* h = host_.page_ptr(space_.translate(va + pos));
     vram_.read(vram_addr + pos, dev.data(), n);
-    if (std::memcmp(h, dev.data(), n) == 0) {
-      pos += n;
-      continue;
-    }
-    const auto bad = std::mismatch(h, h + n, dev.data());
-    {
+    for (const auto& [side, got] :
+         {std::pair<const char*, const std::uint8_t*>{"VRAM", dev.data()},
+          std::pair<const char*, const std::uint8_t*>{"host buffer", h}}) {
+      if (std::memcmp(got, expect.data(), n) == 0) continue;
+      const auto bad = std::mismatch(expect.data(), expect.data() + n, got);
+      const std::uint64_t at = pos + static_cast<std::uint64_t>(bad.first - expect.data());
       std::ostringstream s;
-      const std::uint64_t at = pos + static_cast<std::uint64_t>(bad.first - h);
-      s << "byte " << at << " of " << len << ": host 0x" << std::hex << unsigned(*bad.first)
-        << " vs VRAM 0x" << unsigned(*bad.second) << std::dec << " (host PA 0x" << std::hex
+      s << side << " byte " << at << " of " << len << ": expected 0x" << std::hex
+        << unsigned(*bad.first) << ", got 0x" << unsigned(*bad.second) << " (host PA 0x"
         << space_.translate(va + at) << ", VRAM 0x" << vram_addr + at << std::dec << ")";
       *where = s.str();
       return false;
@@ -148,7 +150,7 @@ void DisplayDriver::transfer(std::size_t index) {
 
   // Check: destination equals source, and nothing beside the destination changed.
   std::string where;
-  r.data_ok = r.status == NO_ERROR && compare(va, vram, spec.size, &where);
+  r.data_ok = r.status == NO_ERROR && compare(va, vram, spec.size, data_seed, &where);
   if (r.status != NO_ERROR) where = "request failed with VP_STATUS " + std::to_string(r.status);
   std::vector<std::uint8_t> seen(g);
   for (std::uint64_t at : {vram - g, vram + spec.size}) {

@@ -51,7 +51,8 @@ class DisplayDriver {
   // Pattern of seed at positions position.. into the buffer bytes [va, va + len).
   void fill_host(std::uint64_t va, std::uint64_t len, std::uint64_t seed,
                  std::uint64_t position = 0);
-  bool compare(std::uint64_t va, std::uint64_t vram_addr, std::uint64_t len, std::string* where);
+  bool compare(std::uint64_t va, std::uint64_t vram_addr, std::uint64_t len, std::uint64_t seed,
+               std::string* where);
 
   Cpu& cpu_;
   VideoPortDevice& device_;

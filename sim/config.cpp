@@ -31,6 +31,9 @@ void register_params(SimConfig& c, ParamSet& p) {
   // Checked against the loadable miniports when the platform is built (firmware/miniport/).
   p.add_string("miniport", &c.miniport, "miniport driver to load (see README)");
   p.add_uint("seed", &c.seed, 0, ~0ULL, "seed of frame allocation and data patterns");
+  p.add_flag("random", &c.random,
+             "randomized regression: --requests requests with sizes 1..--size (log-uniform), "
+             "offsets, directions and channels drawn from --seed");
   p.add_string("inject", &c.inject, "deliberate bug to switch on: driver:NAME (--list-injections)");
   p.add_uint("host-memory", &c.host_memory_bytes, 8ULL << 30, 1ULL << 46,
              "host physical address space", true);

@@ -34,7 +34,8 @@ struct SimConfig {
   std::uint64_t bounce_copy_ps_per_kib = 93000;
   std::string miniport = "dmasim";
   std::uint64_t seed = 1;
-  std::string inject;  // "driver:NAME" (see firmware/miniport/injections.h), empty = none
+  bool random = false;  // draw each request's size, offset, direction and channel from seed
+  std::string inject;   // "driver:NAME" (see firmware/miniport/injections.h), empty = none
   std::uint64_t host_memory_bytes = 64ULL << 30;  // physical address space
   std::uint64_t vram_bytes = 16ULL << 30;
   // TLM engine's temporal-decoupling quantum: how far a channel books the link ahead. Kept as

@@ -1,6 +1,8 @@
 #include "sim/platform.h"
 
 #include <algorithm>
+#include <cmath>
+#include <random>
 #include <stdexcept>
 
 #include "firmware/miniport/miniports.h"
@@ -42,6 +44,23 @@ std::unique_ptr<DmaDevice> make_rtl_engine_unavailable() {
 }
 #endif
 
+// --random: a seeded workload. Sizes log-uniform in 1..--size, offsets uniform in a page,
+// directions even, channels uniform over --channels; the same seed gives the same workload.
+std::vector<RequestSpec> random_requests(const SimConfig& cfg) {
+  std::mt19937_64 rng(cfg.seed * 0x9E3779B97F4A7C15ULL + 7);
+  auto uniform = [&](std::uint64_t n) { return n ? rng() % n : 0; };  // [0, n)
+  std::vector<RequestSpec> out;
+  const double max_log = std::log2(static_cast<double>(cfg.size));
+  for (std::uint64_t i = 0; i < cfg.requests; ++i) {
+    const double u = static_cast<double>(rng() >> 11) / static_cast<double>(1ULL << 53);
+    const auto size = std::min<std::uint64_t>(
+        cfg.size, std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::exp2(u * max_log))));
+    out.push_back(
+        {size, uniform(4096), uniform(2) == 0, static_cast<unsigned>(uniform(cfg.channels))});
+  }
+  return out;
+}
+
 // The engine backend: the TLM model, or (--engine rtl) the Verilated RTL behind its bridge.
 std::unique_ptr<DmaDevice> make_engine(const SimConfig& cfg) {
 #ifdef DMASIM_HAVE_RTL
@@ -68,6 +87,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
       intc_("msi", cpu_),
       link_("link", cfg.link),
       space_(buffer_frames_, kBufferVaBase) {
+  if (requests_.empty() && cfg_.random) requests_ = random_requests(cfg_);
   if (requests_.empty()) {
     // --channels 2: channel 1 streams the other direction at the same time (seeds: concurrent
     // DMA, one adapter object per path).

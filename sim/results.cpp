@@ -94,6 +94,9 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   const double sim_ns = (o.last_done_ps - o.first_request_ps) / 1000.0;
   const Cpu& cpu = p.cpu();
   const LinkOccupancy& link = p.link().occupancy();
+  if (!error.empty() && p.config().random)
+    error += " [reproduce: dmasim --random --seed " + std::to_string(p.config().seed) +
+             " with the same options]";
   nlohmann::json j;
   j["config"] = config_json;
   j["status"] = error.empty() ? "ok" : "error";
