@@ -185,6 +185,9 @@ module dma_engine #(
   end
 
 `ifndef SYNTHESIS
+  // VRAM addresses are 40 bits: a larger VRAM would let a descriptor past 1 TiB pass the check.
+  a_vram_size: assert property (@(posedge clk) disable iff (rst) cfg_vram_bytes <= 41'h100_0000_0000)
+    else $error("dma_engine: cfg_vram_bytes above 2^40");
   a_b_id: assert property (@(posedge clk) disable iff (rst) bm_b_valid |-> int'(bm_b_id) < CHANNELS)
     else $error("dma_engine: bm_b_id %0d out of range", bm_b_id);
 `endif
