@@ -146,6 +146,7 @@ void DmaEngineRtl::step() {
   drive_inputs();
   m_->clk = 0;
   m_->eval();
+  if (vcd_) vcd_->dump(time_of(cycle_));  // low half of the cycle
   // Handshakes that the coming edge completes, and the VRAM port's requests.
   const bool req = m_->bm_req_valid && m_->bm_req_ready;
   const bool w = m_->bm_w_valid && m_->bm_w_ready;
@@ -175,7 +176,7 @@ void DmaEngineRtl::step() {
   // The edge.
   m_->clk = 1;
   m_->eval();
-  if (vcd_) vcd_->dump(time_of(cycle_));
+  if (vcd_) vcd_->dump(time_of(cycle_) + params_.clock_ps / 2);  // high half
   const std::uint64_t c = cycle_++;
   ++clocked_;
   if (r) reads_[r_id].pop_front();

@@ -162,8 +162,10 @@ class Parser {
     sig.width = static_cast<int>(width);
     sig.id = body[2];
     sig.name = body[3];
+    // "sig[7:0]" with the range glued on: drop it. With a separate range token the brackets in
+    // the name are an array index ("mem[3] [13:0]") and stay.
     const std::size_t bracket = sig.name.find('[');
-    if (bracket != std::string::npos && bracket > 0) sig.name.resize(bracket);
+    if (body.size() == 4 && bracket != std::string::npos && bracket > 0) sig.name.resize(bracket);
     for (const auto& sc : scopes_) sig.scope += (sig.scope.empty() ? "" : ".") + sc;
     by_id_[sig.id].push_back(signals_.size());
     signals_.push_back(std::move(sig));
@@ -182,7 +184,8 @@ class Parser {
   const std::string& next_id(const Token& t) {
     if (pos_ >= toks_.size()) fail(t.line, "value '" + t.text + "' without an id");
     const Token& id = toks_[pos_++];
-    if (id.text[0] == '$' || id.text[0] == '#') fail(id.line, "expected an id, got " + id.text);
+    // By the grammar the token after a vector value is its id: any printable code, '#' and '$'
+    // included (Verilator uses both). An undeclared one fails in record().
     return id.text;
   }
 
@@ -203,8 +206,7 @@ class Parser {
       std::uint64_t v = 0;
       bool unknown = false;
       for (char d : digits) {
-        if (v >> 63) fail(t.line, "vector '" + s + "' does not fit in 64 bits");
-        v <<= 1;
+        v <<= 1;  // wider than 64 bits: the low 64 bits are kept
         if (d == '1') {
           v |= 1;
         } else if (d == 'x' || d == 'X' || d == 'z' || d == 'Z') {

@@ -5,8 +5,8 @@
 // range), $enddefinitions, $dumpvars/$dumpall/$dumpon/$dumpoff blocks, #time, scalar changes
 // (0/1/x/z followed by the id) and vector changes (b/B digits, a space, the id); real changes
 // (r/R) are read and truncated to an integer. $date/$version/$comment blocks are skipped.
-// x and z bits read as 0 and set VcdSignal::has_unknown. Vectors wider than 64 bits are accepted
-// as long as their values fit in 64 bits.
+// x and z bits read as 0 and set VcdSignal::has_unknown. Of a vector wider than 64 bits (a data
+// bus) the low 64 bits are kept.
 //
 // Anything else (an unknown id, a value before $enddefinitions, a bad number, a vector longer
 // than the declared width, time going backwards, an unterminated $ block, a timescale that is not

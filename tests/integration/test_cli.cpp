@@ -479,6 +479,26 @@ TEST_F(Cli, VcdShowsLinkBusyAndIotlbMisses) {
   EXPECT_GT(sigs.at("iotlb_misses").changes.size(), 2u);
 }
 
+TEST_F(Cli, RtlEngineWritesItsOwnWavesBesideThePlatforms) {
+  const RunResult r = run({"--engine", "rtl", "--size", "16K", "--quiet", "--vcd", out("w.vcd")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::uint64_t timescale = 0;
+  const auto platform = dmasim_test::read_vcd(out("w.vcd"), &timescale);
+  EXPECT_TRUE(platform.count("engine_busy_ch0"));
+  const auto rtl = dmasim_test::read_vcd(out("w.rtl.vcd"), &timescale);
+  // Names used in several scopes are qualified: the top module's ports are TOP.*.
+  ASSERT_TRUE(rtl.count("TOP.clk"));
+  ASSERT_TRUE(rtl.count("TOP.busy"));
+  EXPECT_GT(rtl.at("TOP.clk").changes.size(), 10u);  // it toggles every half cycle
+  EXPECT_TRUE(has_value(rtl.at("TOP.busy"), 1));
+  // Switched off: only the platform's waves.
+  const RunResult off = run(
+      {"--engine", "rtl", "--size", "16K", "--quiet", "--rtl-waves=off", "--vcd", out("x.vcd")});
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_TRUE(fs::exists(out("x.vcd")));
+  EXPECT_FALSE(fs::exists(out("x.rtl.vcd")));
+}
+
 TEST_F(Cli, HelpListsOptions) {
   const RunResult r = run({"--help"});
   EXPECT_EQ(r.exit_code, 0);

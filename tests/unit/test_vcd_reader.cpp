@@ -189,9 +189,9 @@ TEST(VcdReader, MalformedInputThrows) {
       std::runtime_error);
   EXPECT_THROW(parse("$scope module m $end $var wire 1 ! v $upscope $end $enddefinitions $end"),
                std::runtime_error);
-  // A 65-bit value that does not fit in 64 bits.
+  // A 65-bit value written with 66 digits does not fit its width.
   EXPECT_THROW(parse("$scope module m $end $var wire 65 ! w $end $upscope $end $enddefinitions "
-                     "$end #0 b1" +
+                     "$end #0 b11" +
                      std::string(64, '0') + " !"),
                std::runtime_error);
   EXPECT_THROW(parse(""), std::runtime_error);
@@ -227,3 +227,13 @@ TEST(VcdReader, ReadsFile) {
 
 }  // namespace
 }  // namespace dmasim_test
+
+TEST(VcdReader, WideVectorsKeepTheirLow64Bits) {
+  const std::string text =
+      "$scope module m $end $var wire 128 ! w [127:0] $end $upscope $end "
+      "$enddefinitions $end #0 b1" +
+      std::string(63, '0') + "101 !";
+  const auto sigs = dmasim_test::parse(text);
+  ASSERT_TRUE(sigs.count("w"));
+  EXPECT_EQ(sigs.at("w").changes.back().second, 5u);  // bit 66 dropped, 0b101 kept
+}
