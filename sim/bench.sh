@@ -26,4 +26,18 @@ print(f"peak RSS:                               {rss_kb / 1024:.0f} MiB "
       f"(touched: {2 * size / 2**20:.0f} MiB host buffer + VRAM; budget +150 MiB)")
 print(f"delta cycles per chunk:                 {r['kernel']['delta_cycles'] / r['chunks']:.1f}")
 PY
-rm -f "$out" "$out.rss"
+rm -f "$out" "$out.rss"  # (the RTL part below reuses $out as a prefix)
+
+# RTL engine against the TLM engine on one workload (64 MiB, N=256).
+for engine in tlm rtl; do
+  "$build/dmasim" --engine "$engine" --size 64M --map-registers 256 --json "$out.$engine" --quiet
+done
+python3 - "$out.tlm" "$out.rtl" <<'PY'
+import json, sys
+t, r = (json.load(open(p)) for p in sys.argv[1:3])
+print(f"64 MiB N=256: TLM {t['wall_s']:.3f} s wall, RTL {r['wall_s']:.3f} s "
+      f"(RTL/TLM {r['wall_s'] / t['wall_s']:.1f}x); RTL {r['engine']['rtl_cycles'] / r['wall_s'] / 1e6:.2f} "
+      f"M cycles per wall second; simulated time TLM {t['sim_time_ns'] / 1e3:.1f} us, "
+      f"RTL {r['sim_time_ns'] / 1e3:.1f} us ({100 * abs(t['sim_time_ns'] - r['sim_time_ns']) / r['sim_time_ns']:.2f}% apart)")
+PY
+rm -f "$out.tlm" "$out.rtl"
