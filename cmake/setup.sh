@@ -25,9 +25,11 @@ dmasim_install_packages() {
 
 dmasim_build() {
   local root="$1"
-  local build="$root/build"
+  local build="${2:-$root/build}"
   if [ ! -f "$build/build.ninja" ]; then
-    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    # shellcheck disable=SC2086
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      ${DMASIM_CMAKE_ARGS:-} >/dev/null
   fi
   # Quiet when it works; the whole log when it does not.
   if ! cmake --build "$build" -j "$(nproc)" >"$build/build.log" 2>&1; then

@@ -224,8 +224,10 @@ VP_STATUS Shutdown(HW_DEVICE_EXTENSION* ext) {
       VideoPortReleaseCommonBuffer(ext, ch->DmaAdapter, kMaxDescriptors * sizeof(DmaDescriptor),
                                    ch->DescriptorsLogical, ch->Descriptors, FALSE);
     VideoPortPutDmaAdapter(ext, ch->DmaAdapter);
+    VideoPortDeleteEvent(ext, ch->RequestDone);
     ch->DmaAdapter = nullptr;
     ch->Descriptors = nullptr;
+    ch->RequestDone = nullptr;
   }
   return NO_ERROR;
 }

@@ -254,8 +254,10 @@ BOOLEAN ExampleStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET RequestPac
       VideoPortReleaseCommonBuffer(ext, ext->DmaAdapter, kMaxElements * sizeof(DmaDescriptor),
                                    ext->DescriptorsLogical, ext->Descriptors, FALSE);
       VideoPortPutDmaAdapter(ext, ext->DmaAdapter);
+      VideoPortDeleteEvent(ext, ext->TransferDone);
       ext->Descriptors = nullptr;
       ext->DmaAdapter = nullptr;
+      ext->TransferDone = nullptr;
     }
     sb->Status = NO_ERROR;
     return TRUE;
