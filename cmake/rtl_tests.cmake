@@ -5,16 +5,8 @@ if(NOT verilator_FOUND)
   find_package(verilator REQUIRED HINTS $ENV{VERILATOR_ROOT})
 endif()
 
-set(RTL_TB_RTL_SOURCES
-  ${CMAKE_SOURCE_DIR}/rtl/dma_pkg.sv
-  ${CMAKE_SOURCE_DIR}/rtl/dma_fifo.sv
-  ${CMAKE_SOURCE_DIR}/rtl/dma_csr.sv
-  ${CMAKE_SOURCE_DIR}/rtl/dma_channel.sv
-  ${CMAKE_SOURCE_DIR}/rtl/dma_req_arb.sv
-  ${CMAKE_SOURCE_DIR}/rtl/dma_rd_mover.sv
-  ${CMAKE_SOURCE_DIR}/rtl/dma_wr_mover.sv
-  ${CMAKE_SOURCE_DIR}/rtl/dma_engine.sv
-)
+# The RTL sources are listed once, in the top-level CMakeLists.txt (DMASIM_RTL_SOURCES).
+set(RTL_TB_RTL_SOURCES ${DMASIM_RTL_SOURCES})
 
 set(RTL_TB_SOURCES
   ${CMAKE_SOURCE_DIR}/tests/rtl/rtl_harness.cpp
