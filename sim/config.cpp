@@ -139,8 +139,14 @@ CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg
       cfg.quiet = true;
       continue;
     }
-    if (arg.rfind("--", 0) != 0 || arg.size() < 3)
+    if (arg.rfind("--", 0) != 0 || arg.size() < 3) {
+      // Right after a flag, a word is a value the flag does not take: name the flag.
+      const std::string prev = i > first ? std::string(argv[i - 1]) : "";
+      if (prev.rfind("--", 0) == 0 && prev.find('=') == std::string::npos &&
+          (prev == "--quiet" || params.is_flag(prev.substr(2))))
+        throw UsageError(prev + ": takes no value ('" + arg + "' given; use " + prev + "=on|off)");
       throw UsageError("unexpected argument '" + arg + "' (options start with --; see --help)");
+    }
     std::string name = arg.substr(2), value;
     const auto eq = name.find('=');
     const bool inline_value = eq != std::string::npos;

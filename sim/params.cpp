@@ -3,12 +3,29 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace dmasim {
+
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
 
 std::string ParamSet::canonical(const std::string& name) {
   std::string out = name;
@@ -44,6 +61,7 @@ void ParamSet::add_uint_impl(const std::string& name, std::function<void(std::ui
                              std::function<std::uint64_t()> load, std::uint64_t min,
                              std::uint64_t max, const std::string& help, bool bytes) {
   Param p;
+  p.kind = "uint";
   p.help = help;
   p.range = std::to_string(min) + ".." + std::to_string(max) + (bytes ? " (K/M/G suffix)" : "");
   const std::string range = p.range;
@@ -70,6 +88,7 @@ void ParamSet::add_uint_impl(const std::string& name, std::function<void(std::ui
 void ParamSet::add_time_ns(const std::string& name, std::uint64_t* target_ps, double max_ns,
                            const std::string& help) {
   Param p;
+  p.kind = "time";
   p.help = help + " [ns]";
   std::ostringstream r;
   r << "0.." << max_ns << " ns";
@@ -93,6 +112,7 @@ void ParamSet::add_time_ns(const std::string& name, std::uint64_t* target_ps, do
 void ParamSet::add_enum(const std::string& name, std::string* target,
                         std::vector<std::string> values, const std::string& help) {
   Param p;
+  p.kind = "enum";
   p.help = help;
   for (const auto& v : values) p.range += (p.range.empty() ? "" : "|") + v;
   const std::string range = p.range;
@@ -112,6 +132,7 @@ void ParamSet::add_enum(const std::string& name, std::string* target,
 
 void ParamSet::add_string(const std::string& name, std::string* target, const std::string& help) {
   Param p;
+  p.kind = "string";
   p.help = help;
   p.range = "text";
   p.set = [=](const std::string& value, const std::string& source) {
@@ -125,6 +146,7 @@ void ParamSet::add_string(const std::string& name, std::string* target, const st
 
 void ParamSet::add_flag(const std::string& name, bool* target, const std::string& help) {
   Param p;
+  p.kind = "flag";
   p.help = help;
   p.range = "on|off";
   p.set = [=](const std::string& value, const std::string& source) {

@@ -13,8 +13,12 @@
 
 namespace dmasim {
 
+// A usage message is one line whatever the user typed: control characters in echoed values are
+// escaped (\n, \xNN).
+std::string one_line(const std::string& text);
+
 struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit UsageError(const std::string& message) : std::runtime_error(one_line(message)) {}
 };
 
 class ParamSet {
@@ -38,6 +42,11 @@ class ParamSet {
   bool is_flag(const std::string& name) const { return flags_.count(canonical(name)) != 0; }
 
   bool has(const std::string& name) const { return params_.count(canonical(name)) != 0; }
+  // Every parameter, in registration order, and its kind: uint, time, enum, flag or string.
+  const std::vector<std::string>& names() const { return order_; }
+  const std::string& kind(const std::string& name) const {
+    return params_.at(canonical(name)).kind;
+  }
   // `source` names where the value came from in messages: "--map-registers" or "config key ...".
   void set(const std::string& name, const std::string& value, const std::string& source);
   void set_json(const std::string& name, const nlohmann::json& value, const std::string& source);
@@ -51,6 +60,7 @@ class ParamSet {
 
  private:
   struct Param {
+    std::string kind;
     std::string help;
     std::string range;  // accepted values, for messages and help
     std::function<void(const std::string&, const std::string&)> set;  // (value, source)
