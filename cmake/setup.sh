@@ -4,7 +4,7 @@
 set -euo pipefail
 
 DMASIM_PACKAGES=(cmake ninja-build g++ pkg-config libsystemc-dev verilator libgtest-dev
-  libgmock-dev nlohmann-json3-dev gnuplot-nox parallel)
+  libgmock-dev nlohmann-json3-dev gnuplot-nox parallel clang-14 libclang-rt-14-dev)
 
 dmasim_install_packages() {
   local missing=()

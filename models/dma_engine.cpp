@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "models/sim_time.h"
 #include "models/tlm_ext.h"
@@ -170,8 +171,19 @@ bool DmaEngine::bus(unsigned ch, tlm::tlm_command cmd, std::uint64_t addr, std::
   return gp.is_response_ok();
 }
 
+bool DmaEngine::fault_due(bool write, std::uint64_t run, bool first) {
+  bool due = false;
+  if (fault_ == "read-error") due = !write && first && run == fault_run_;
+  if (fault_ == "write-error") due = write && first && run == fault_run_;
+  if (fault_ == "persistent-read-error") due = !write && run >= fault_run_ && run <= fault_run_ + 3;
+  if (due) ++faults_injected_;
+  return due;
+}
+
 std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
   Channel& c = ch_[ch];
+  const std::uint64_t this_run = ++all_runs_;
+  bool first_read = true, first_write = true;
   std::uint64_t t_issue = now_ps(), t_data = t_issue;
   t_end = t_issue;
   if (c.desc_count == 0 || c.desc_count > DMA_MAX_DESCRIPTORS) return DMA_ERR_BAD_DESC;
@@ -204,9 +216,11 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
         vram_.read(d.vram_addr + off, c.scratch.data(), n);
         buffered += n * vram_ps_per_byte_;  // VRAM reads stream on, whatever the link does
         t_issue = std::max(t_issue, buffered);
+        if (fault_due(true, this_run, std::exchange(first_write, false))) return DMA_ERR_HOST_WRITE;
         if (!bus(ch, tlm::TLM_WRITE_COMMAND, host, c.scratch.data(), n, t_issue, &issue, &done))
           return DMA_ERR_HOST_WRITE;
       } else {
+        if (fault_due(false, this_run, std::exchange(first_read, false))) return DMA_ERR_HOST_READ;
         if (!bus(ch, tlm::TLM_READ_COMMAND, host, c.scratch.data(), n, t_issue, &issue, &done))
           return DMA_ERR_HOST_READ;
         vram_.write(d.vram_addr + off, c.scratch.data(), n);

@@ -16,6 +16,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <string>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -38,6 +39,14 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   tlm::tlm_target_socket<>& bar0_socket() override { return bar0; }
   tlm::tlm_initiator_socket<>& master_socket() override { return master; }
   SparseMemory& vram() override { return vram_; }
+  // Hardware fault injection: "read-error" / "write-error" fail the first host read / write of
+  // the engine's run-th run (counting all channels from 1); "persistent-read-error" fails every
+  // host read of that run and of the next 3 (a fault that retries cannot get past).
+  void inject_fault(const std::string& kind, std::uint64_t run) {
+    fault_ = kind;
+    fault_run_ = run;
+  }
+  std::uint64_t faults_injected() const override { return faults_injected_; }
   void trace(sc_core::sc_trace_file* tf) override;
   // The MSI capability, as the OS programs it in config space at enumeration.
   void set_msi(std::uint64_t addr, std::uint32_t data) override {
@@ -79,6 +88,9 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
 
   std::uint64_t bar0_base_;
   bool addr64_;  // false: a 32-bit bus master, host addresses must be below 4 GiB
+  std::string fault_;
+  std::uint64_t fault_run_ = 0, all_runs_ = 0, faults_injected_ = 0;
+  bool fault_due(bool write, std::uint64_t run, bool first);
   std::uint64_t vram_ps_per_byte_;
   std::uint64_t quantum_ps_;
   SparseMemory vram_;

@@ -39,7 +39,18 @@ void PcieLink::update_busy() {
     traced_busy[d] = occ_.busy_until(static_cast<LinkOccupancy::Dir>(d)) > now;
 }
 
+// A device can be programmed to address the top of the 64-bit space: a range that wraps past
+// 2^64 is no TLP a link carries. Answered with an error, like an Unsupported Request.
+static bool wraps(const tlm::tlm_generic_payload& gp) {
+  return gp.get_data_length() > 0 &&
+         gp.get_address() > ~std::uint64_t{0} - (gp.get_data_length() - 1);
+}
+
 void PcieLink::upstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  if (wraps(gp)) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
   const ps_t now = now_ps();
   const ps_t t = now + to_ps(delay);
   ps_t done;
@@ -71,6 +82,10 @@ void PcieLink::upstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
 }
 
 void PcieLink::downstream(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  if (wraps(gp)) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
   const ps_t now = now_ps();
   const ps_t t = now + to_ps(delay);
   if (gp.is_read()) {

@@ -100,14 +100,39 @@ const char* kUsage =
     "  --list-injections  the bugs --inject can switch on, and the check that catches each\n"
     "  --help          this text\n";
 
-void reject_unavailable(const SimConfig& c) {
+void check_combinations(SimConfig& c) {
   if (c.iommu_params.iotlb_entries % c.iommu_params.iotlb_ways != 0)
     throw UsageError("--iotlb-ways: " + std::to_string(c.iommu_params.iotlb_ways) +
                      " does not divide --iotlb-entries " +
                      std::to_string(c.iommu_params.iotlb_entries));
   if (!c.inject.empty()) {
-    if (c.inject.rfind("hw:", 0) == 0)
-      throw UsageError("--inject: hardware injections ('" + c.inject + "') are not available yet");
+    if (c.inject.rfind("hw:", 0) == 0) {
+      std::string name = c.inject.substr(3);
+      const auto at = name.find('@');
+      if (at != std::string::npos) {
+        const std::string k = name.substr(at + 1);
+        bool ok = false;
+        const std::uint64_t run =
+            k.rfind("chunk=", 0) == 0 ? ParamSet::parse_bytes(k.substr(6), &ok) : 0;
+        if (!ok || run == 0 || k.find_first_not_of("chunk=0123456789") != std::string::npos)
+          throw UsageError("--inject: invalid value '" + c.inject +
+                           "' (expected hw:NAME[@chunk=K], K >= 1)");
+        c.hw_fault_run = run;
+        name.resize(at);
+      }
+      for (const char* planned :
+           {"lost-interrupt", "spurious-interrupt", "engine-hang", "iommu-fault", "bad-descriptor"})
+        if (name == planned)
+          throw UsageError("--inject: 'hw:" + name +
+                           "' is not available yet (see --list-injections)");
+      if (!find_hw_injection(name))
+        throw UsageError("--inject: invalid value '" + c.inject +
+                         "' (expected hw:NAME[@chunk=K], see --list-injections)");
+      if (c.engine == "rtl")
+        throw UsageError("--inject: hardware injections are not available with --engine rtl yet");
+      c.hw_fault = name;
+      return;
+    }
     if (c.inject.rfind("driver:", 0) != 0 || !find_driver_injection(c.inject.substr(7)))
       throw UsageError("--inject: invalid value '" + c.inject +
                        "' (expected driver:NAME, see --list-injections)");
@@ -120,6 +145,9 @@ std::string injections_text() {
   std::string out = "driver injections (--inject driver:NAME), each caught by the DMA verifier:\n";
   for (const Injection& i : driver_injections())
     out += "  driver:" + std::string(i.name) + "  [" + i.expect + "]  " + i.what + "\n";
+  out += "hardware injections (--inject hw:NAME[@chunk=K], K = the engine's K-th run):\n";
+  for (const Injection& i : hw_injections())
+    out += "  hw:" + std::string(i.name) + "  [" + i.expect + "]  " + i.what + "\n";
   return out;
 }
 
@@ -173,7 +201,7 @@ CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg
   }
   if (!cfg.config_file.empty()) params.load_file(cfg.config_file);
   for (const auto& [name, value] : sets) params.set(name, value, "--" + name);
-  reject_unavailable(cfg);
+  check_combinations(cfg);
   return CliAction::kRun;
 }
 

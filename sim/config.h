@@ -35,7 +35,11 @@ struct SimConfig {
   std::string miniport = "dmasim";
   std::uint64_t seed = 1;
   bool random = false;  // draw each request's size, offset, direction and channel from seed
-  std::string inject;   // "driver:NAME" (see firmware/miniport/injections.h), empty = none
+  std::string inject;
+  // Parsed from --inject hw:NAME[@chunk=K].
+  std::string hw_fault;
+  std::uint64_t hw_fault_run =
+      1;  // "driver:NAME" (see firmware/miniport/injections.h), empty = none
   std::uint64_t host_memory_bytes = 64ULL << 30;  // physical address space
   std::uint64_t vram_bytes = 16ULL << 30;
   // TLM engine's temporal-decoupling quantum: how far a channel books the link ahead. Kept as

@@ -68,8 +68,10 @@ std::unique_ptr<DmaDevice> make_engine(const SimConfig& cfg) {
 #else
   if (cfg.engine == "rtl") return make_rtl_engine_unavailable();
 #endif
-  return std::make_unique<DmaEngine>("engine", 2, kBar0, cfg.vram_bytes, cfg.quantum_ps, !cfg.dma32,
-                                     cfg.vram_ps_per_byte);
+  auto engine = std::make_unique<DmaEngine>("engine", 2, kBar0, cfg.vram_bytes, cfg.quantum_ps,
+                                            !cfg.dma32, cfg.vram_ps_per_byte);
+  if (!cfg.hw_fault.empty()) engine->inject_fault(cfg.hw_fault, cfg.hw_fault_run);
+  return engine;
 }
 
 }  // namespace

@@ -135,6 +135,12 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                {"effective_write_GBps", effective_write_GBps(link.params())},
                {"effective_read_GBps", effective_read_GBps(link.params())}};
   j["bounce_bytes"] = p.bounce_bytes();
+  std::uint64_t failed = 0;
+  for (const RequestResult& r : results)
+    if (r.done && r.status != NO_ERROR) ++failed;
+  j["faults"] = {{"injected", p.engine().faults_injected()},
+                 {"errors_logged", p.video_port().stats().errors_logged},
+                 {"failed_requests", failed}};
   j["kernel"] = {{"delta_cycles", sc_core::sc_delta_count()}};
   j["engine"] = {{"backend", p.config().engine}, {"rtl_cycles", p.engine().cycles()}};
   j["verifier"] = {{"violations", violations.size()}, {"list", dv}};

@@ -17,6 +17,9 @@ using namespace dmasim;  // register map names
 constexpr ULONG kMaximumLength = 16u << 20;
 constexpr ULONG kMaxDescriptors = (kMaximumLength >> 12) + 1;
 constexpr ULONG kChannels = 2;
+// A chunk the engine failed is retried this many times (after a channel reset) before the
+// request fails: enough for a transient bus error, bounded for a persistent one.
+constexpr ULONG kMaxRetries = 3;
 
 struct HW_DEVICE_EXTENSION;
 
@@ -55,6 +58,7 @@ struct DMA_CHANNEL {
   PVP_SCATTER_GATHER_LIST ScatterGather;
   ULONG InterruptStatus;  // latched by the ISR for the DPC
   VP_STATUS Status;
+  ULONG Retries;                  // of the chunk in flight
   BOOLEAN CompletedInIsr;         // Bug::kCompleteInIsr
   PVP_SCATTER_GATHER_LIST Stale;  // Bug::kSgAfterComplete
 };
@@ -157,8 +161,18 @@ VOID ChunkDone(DMA_CHANNEL* ch, ULONG status) {
   }
   ch->ScatterGather = nullptr;
   if (status & DMA_INT_ERROR) {
-    ch->Status = ERROR_IO_DEVICE;
+    // The engine stopped the chunk: log it, reset the channel, run the chunk again.
+    VideoPortLogError(ch->Extension, nullptr, ERROR_IO_DEVICE, ch->Retries + 1);
+    if (ch->Retries < kMaxRetries) {
+      ++ch->Retries;
+      VideoPortWriteRegisterUlong(ChReg(ch, DMA_CTRL), DMA_CTRL_RESET | DMA_CTRL_IRQ_EN);
+      ch->Status = StartChunk(ch);
+      if (ch->Status == NO_ERROR) return;
+    } else {
+      ch->Status = ERROR_IO_DEVICE;  // retries exhausted: the display driver is told
+    }
   } else {
+    ch->Retries = 0;
     ch->Transferred += ch->ChunkLength;
     if (ch->Transferred < ch->Length) {
       ch->Status = StartChunk(ch);
@@ -263,6 +277,7 @@ BOOLEAN HwVidStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET rp) {
   }
   ch->Length = req->Length;
   ch->Transferred = 0;
+  ch->Retries = 0;
   ch->VramAddress = req->VramAddress;
   ch->ToDevice = req->ToDevice;
   ch->Busy = TRUE;

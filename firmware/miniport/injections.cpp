@@ -25,6 +25,22 @@ const std::vector<Injection>& driver_injections() {
   return all;
 }
 
+const std::vector<Injection>& hw_injections() {
+  static const std::vector<Injection> all = {
+      {"read-error", "recovered", "the bus answers the run's first host read with an error"},
+      {"write-error", "recovered", "the bus answers the run's first host write with an error"},
+      {"persistent-read-error", "request fails",
+       "every host read of the run and of its retries fails: the retries run out"},
+  };
+  return all;
+}
+
+const Injection* find_hw_injection(const std::string& name) {
+  for (const Injection& i : hw_injections())
+    if (name == i.name) return &i;
+  return nullptr;
+}
+
 const Injection* find_driver_injection(const std::string& name) {
   for (const Injection& i : driver_injections())
     if (name == i.name) return &i;

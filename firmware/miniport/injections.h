@@ -17,4 +17,9 @@ struct Injection {
 const std::vector<Injection>& driver_injections();
 const Injection* find_driver_injection(const std::string& name);
 
+// Hardware faults for --inject hw:NAME[@chunk=K] (K: the engine's K-th run, default 1), and what
+// a careful miniport does about each.
+const std::vector<Injection>& hw_injections();
+const Injection* find_hw_injection(const std::string& name);
+
 }  // namespace dmasim

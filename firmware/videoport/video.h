@@ -161,6 +161,9 @@ PVOID VideoPortGetDeviceBase(PVOID HwDeviceExtension, PHYSICAL_ADDRESS IoAddress
 ULONG VideoPortReadRegisterUlong(PULONG Register);
 VOID VideoPortWriteRegisterUlong(PULONG Register, ULONG Value);
 UCHAR VideoPortGetCurrentIrql();
+// Records an error in the system event log (here: counted, and listed in the results).
+VOID VideoPortLogError(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET Vrp, VP_STATUS ErrorCode,
+                       ULONG UniqueId);
 // Reads the device's registry value ParameterName and hands it (a NUL-terminated wide string)
 // to GetRegistryRoutine; ERROR_INVALID_PARAMETER if there is no such value.
 VP_STATUS VideoPortGetRegistryParameters(PVOID HwDeviceExtension, PWSTR ParameterName,

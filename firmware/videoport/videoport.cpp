@@ -219,6 +219,11 @@ UCHAR VideoPortGetCurrentIrql() {
   return devices().empty() ? 0 : devices().front()->cpu().current_irql();
 }
 
+VOID VideoPortLogError(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET, VP_STATUS, ULONG) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  dev.count(0, [](dmasim::VideoPortStats& s) { s.errors_logged++; });
+}
+
 VP_STATUS VideoPortGetRegistryParameters(PVOID HwDeviceExtension, PWSTR ParameterName, UCHAR,
                                          PMINIPORT_GET_REGISTRY_ROUTINE GetRegistryRoutine,
                                          PVOID HwContext) {

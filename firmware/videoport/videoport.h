@@ -43,6 +43,7 @@ struct VideoPortStats {
   std::uint64_t complete_dma = 0;
   std::uint64_t map_registers_granted = 0;
   std::uint64_t sg_elements = 0;
+  std::uint64_t errors_logged = 0;  // VideoPortLogError calls
 };
 
 class VideoPortDevice {
