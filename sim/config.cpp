@@ -93,7 +93,9 @@ namespace {
 
 const char* kUsage =
     "usage: dmasim [options]\n"
-    "       dmasim sweep --map-registers LIST [options]   (not available yet)\n"
+    "       dmasim sweep --map-registers LIST [--series P=V1,V2] [--jobs N] [--csv F]\n"
+    "                    [--plot F.png|.svg] [--emit-jobs F] [--out-dir D] [options]\n"
+    "       dmasim merge RESULT.json... [--csv F] [--plot F.png|.svg]\n"
     "Options (also accepted as keys of a JSON object in --config FILE; the command line wins):\n"
     "  --config FILE   read parameters from a JSON file\n"
     "  --quiet         no human summary on stdout\n"
