@@ -4,6 +4,7 @@
 #include <cstring>
 #include <utility>
 
+#include "models/bus_master.h"
 #include "models/sim_time.h"
 #include "models/tlm_ext.h"
 
@@ -145,37 +146,11 @@ void DmaEngine::reg_write(std::uint32_t offset, std::uint32_t value,
   }
 }
 
-bool DmaEngine::bus(unsigned ch, tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data,
-                    std::uint32_t len, std::uint64_t t, std::uint64_t* issue_done,
-                    std::uint64_t* data_done) {
-  tlm::tlm_generic_payload gp;
-  ReadIssueExt ext;
-  RequesterExt requester;
-  requester.requester_id = static_cast<std::uint16_t>(requester_id(ch));
-  gp.set_command(cmd);
-  gp.set_address(addr);
-  gp.set_data_ptr(data);
-  gp.set_data_length(len);
-  gp.set_streaming_width(len);
-  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  gp.set_extension(&ext);
-  gp.set_extension(&requester);
-  const std::uint64_t now = now_ps();
-  sc_core::sc_time delay = from_ps(t - now);
-  master->b_transport(gp, delay);
-  gp.clear_extension(&ext);
-  gp.clear_extension(&requester);
-  *data_done = now + to_ps(delay);
-  // Posted writes: the next one can follow when this one has left.
-  *issue_done = cmd == tlm::TLM_READ_COMMAND && ext.issue_done_ps ? ext.issue_done_ps : *data_done;
-  return gp.is_response_ok();
-}
-
 bool DmaEngine::fault_due(bool write, std::uint64_t run, bool first) {
   bool due = false;
   if (fault_ == "read-error") due = !write && first && run == fault_run_;
   if (fault_ == "write-error") due = write && first && run == fault_run_;
-  if (fault_ == "persistent-read-error") due = !write && run >= fault_run_ && run <= fault_run_ + 3;
+  if (fault_ == "persistent-read-error") due = !write && run >= fault_run_;
   if (due) ++faults_injected_;
   return due;
 }
@@ -191,11 +166,10 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
   const std::uint64_t desc_addr = (std::uint64_t{c.desc_hi} << 32) | c.desc_lo;
   if (!addr64_ && c.desc_hi != 0) return DMA_ERR_ADDRESS;
   const auto desc_bytes = static_cast<std::uint32_t>(desc.size() * sizeof(DmaDescriptor));
-  const bool ok =
-      bus(ch, tlm::TLM_READ_COMMAND, desc_addr, reinterpret_cast<std::uint8_t*>(desc.data()),
-          desc_bytes, t_issue, &t_issue, &t_data);
-  t_end = t_data;
-  if (!ok) return DMA_ERR_DESC_FETCH;
+  const BusTiming fetch = device_transaction(
+      master, false, desc_addr, reinterpret_cast<std::uint8_t*>(desc.data()), desc_bytes, t_issue);
+  t_data = t_end = fetch.done_ps;
+  if (!fetch.ok) return DMA_ERR_DESC_FETCH;
   t_issue = t_data;  // data movement needs the descriptors first
   if (c.scratch.size() < 4096) c.scratch.resize(4096);
   std::uint64_t buffered = t_issue;  // when the VRAM reads into the burst buffer are done
@@ -211,22 +185,22 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
       const std::uint64_t host = d.host_addr + off;
       const auto n =
           static_cast<std::uint32_t>(std::min<std::uint64_t>(d.length - off, 4096 - (host & 4095)));
-      std::uint64_t issue = 0, done = 0;
+      BusTiming b{};
       if (from_device) {
         vram_.read(d.vram_addr + off, c.scratch.data(), n);
         buffered += n * vram_ps_per_byte_;  // VRAM reads stream on, whatever the link does
         t_issue = std::max(t_issue, buffered);
         if (fault_due(true, this_run, std::exchange(first_write, false))) return DMA_ERR_HOST_WRITE;
-        if (!bus(ch, tlm::TLM_WRITE_COMMAND, host, c.scratch.data(), n, t_issue, &issue, &done))
-          return DMA_ERR_HOST_WRITE;
+        b = device_transaction(master, true, host, c.scratch.data(), n, t_issue);
+        if (!b.ok) return DMA_ERR_HOST_WRITE;
       } else {
         if (fault_due(false, this_run, std::exchange(first_read, false))) return DMA_ERR_HOST_READ;
-        if (!bus(ch, tlm::TLM_READ_COMMAND, host, c.scratch.data(), n, t_issue, &issue, &done))
-          return DMA_ERR_HOST_READ;
+        b = device_transaction(master, false, host, c.scratch.data(), n, t_issue);
+        if (!b.ok) return DMA_ERR_HOST_READ;
         vram_.write(d.vram_addr + off, c.scratch.data(), n);
       }
-      t_issue = issue;
-      t_data = std::max(t_data, done);
+      t_issue = b.issue_done_ps;
+      t_data = std::max(t_data, b.done_ps);
       t_end = std::max(t_issue, t_data);
       c.bytes += n;
       c.total_bytes += n;
@@ -246,7 +220,6 @@ void DmaEngine::channel_thread(unsigned n) {
     c.start_pending = false;
     c.status = DMA_STATUS_BUSY;
     c.bytes = 0;
-    ++c.runs;
     traced_busy[n] = true;
     std::uint64_t t_end = 0;
     const std::uint32_t err = run(n, t_end);
@@ -267,9 +240,8 @@ void DmaEngine::trace(sc_core::sc_trace_file* tf) {
 
 void DmaEngine::send_msi() {
   std::uint32_t data = msi_data_;
-  std::uint64_t issue = 0, done = 0;
-  bus(0, tlm::TLM_WRITE_COMMAND, (std::uint64_t{msi_addr_hi_} << 32) | msi_addr_lo_,
-      reinterpret_cast<std::uint8_t*>(&data), 4, now_ps(), &issue, &done);
+  device_transaction(master, true, (std::uint64_t{msi_addr_hi_} << 32) | msi_addr_lo_,
+                     reinterpret_cast<std::uint8_t*>(&data), 4, now_ps());
 }
 
 }  // namespace dmasim

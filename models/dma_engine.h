@@ -41,7 +41,7 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   SparseMemory& vram() override { return vram_; }
   // Hardware fault injection: "read-error" / "write-error" fail the first host read / write of
   // the engine's run-th run (counting all channels from 1); "persistent-read-error" fails every
-  // host read of that run and of the next 3 (a fault that retries cannot get past).
+  // host read from that run on (a fault that retries cannot get past).
   void inject_fault(const std::string& kind, std::uint64_t run) {
     fault_ = kind;
     fault_run_ = run;
@@ -55,9 +55,6 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
     msi_data_ = data;
   }
   unsigned channels() const { return static_cast<unsigned>(ch_.size()); }
-  // PCIe requester ID: one function, shared by the channels.
-  static unsigned requester_id(unsigned) { return kEngineRequesterId; }
-  std::uint64_t runs(unsigned ch) const { return ch_[ch].runs; }
   std::uint64_t bytes_moved(unsigned ch) const override { return ch_[ch].total_bytes; }
 
   // Traced for waveforms.
@@ -71,7 +68,7 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
     std::uint64_t bytes = 0;  // last run
     bool start_pending = false;
     sc_core::sc_event doorbell;
-    std::uint64_t runs = 0, total_bytes = 0;
+    std::uint64_t total_bytes = 0;
     std::vector<std::uint8_t> scratch;  // staging buffer of one descriptor's data
   };
 
@@ -81,9 +78,6 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   void channel_thread(unsigned ch);
   // One run; returns DMA_ERR_*. t_end receives the absolute time its last byte is done.
   std::uint32_t run(unsigned ch, std::uint64_t& t_end);
-  // Bus transaction at absolute time t; returns false on an error response.
-  bool bus(unsigned ch, tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data,
-           std::uint32_t len, std::uint64_t t, std::uint64_t* issue_done, std::uint64_t* data_done);
   void send_msi();
 
   std::uint64_t bar0_base_;

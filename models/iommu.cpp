@@ -119,7 +119,8 @@ void Iommu::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   const std::uint64_t addr = gp.get_address(), len = gp.get_data_length();
   tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
   // Translate every page first: a fault anywhere means nothing of the access reaches memory.
-  std::vector<std::uint64_t> pa;
+  std::vector<std::uint64_t>& pa = pa_scratch_;  // reused: this runs once per burst
+  pa.clear();
   for (std::uint64_t a = addr; a < addr + len; a = (a | 4095) + 1) {
     std::uint64_t p = 0;
     if (!translate(requester, a, gp.is_write(), t, &p)) {

@@ -90,6 +90,7 @@ class Iommu : public sc_core::sc_module {
   std::uint64_t walks_ = 0, invalidations_ = 0;
   std::vector<IommuFault> faults_;
   std::function<void(const IommuFault&)> on_fault_;
+  std::vector<std::uint64_t> pa_scratch_;  // translations of the transaction in hand
 };
 
 }  // namespace dmasim

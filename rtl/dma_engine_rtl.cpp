@@ -4,9 +4,9 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "models/bus_master.h"
 #include "models/dma_regs.h"
 #include "models/sim_time.h"
-#include "models/tlm_ext.h"
 #include "sim/config.h"
 
 // Verilated headers after <systemc>: they must see sc_time_stamp as the one from sc_core.
@@ -86,30 +86,6 @@ void DmaEngineRtl::catch_up(std::uint64_t cycle) {
   while (cycle_ < cycle) step();
 }
 
-bool DmaEngineRtl::bus(bool write, std::uint64_t addr, std::uint8_t* data, std::uint32_t len,
-                       std::uint64_t t, std::uint64_t* done, std::uint64_t* issued) {
-  tlm::tlm_generic_payload gp;
-  ReadIssueExt issue;
-  RequesterExt requester;
-  requester.requester_id = kEngineRequesterId;
-  gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  gp.set_address(addr);
-  gp.set_data_ptr(data);
-  gp.set_data_length(len);
-  gp.set_streaming_width(len);
-  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  gp.set_extension(&issue);
-  gp.set_extension(&requester);
-  const std::uint64_t now = now_ps();
-  sc_core::sc_time delay = from_ps(t > now ? t - now : 0);
-  master->b_transport(gp, delay);
-  gp.clear_extension(&issue);
-  gp.clear_extension(&requester);
-  *done = now + to_ps(delay);
-  *issued = !write && issue.issue_done_ps ? issue.issue_done_ps : *done;
-  return gp.is_response_ok();
-}
-
 void DmaEngineRtl::drive_inputs() {
   m_->bm_req_ready = cycle_ >= next_req_cycle_;
   m_->bm_w_ready = !write_bursts_.empty();
@@ -187,9 +163,11 @@ void DmaEngineRtl::step() {
     } else {
       // The read goes on the link now; its beats come back so the last one lands at data-done.
       std::vector<std::uint8_t> data(req_len);
-      std::uint64_t done = 0, issued = 0;
-      const bool ok = bus(false, req_addr, data.data(), req_len, time_of(c), &done, &issued);
-      next_req_cycle_ = std::max(next_req_cycle_, cycle_at(issued));
+      const BusTiming b =
+          device_transaction(master, false, req_addr, data.data(), req_len, time_of(c));
+      const bool ok = b.ok;
+      const std::uint64_t done = b.done_ps;
+      next_req_cycle_ = std::max(next_req_cycle_, cycle_at(b.issue_done_ps));
       const unsigned beats = (req_len + kDataBytes - 1) / kDataBytes;
       const std::uint64_t last = std::max(c + beats, cycle_at(done));
       for (unsigned k = 0; k < beats; ++k) {
@@ -226,10 +204,9 @@ void DmaEngineRtl::send_writes() {
     WriteBurst& wb = to_link_.front();
     const std::uint64_t start = std::max(time_of(wb.first_tlp_cycle), write_free_ps_);
     if (start > time_of(cycle_)) return;
-    std::uint64_t done = 0, issued = 0;
-    const bool ok = bus(true, wb.addr, wb.data.data(), wb.len, start, &done, &issued);
-    write_free_ps_ = done;
-    writes_done_[wb.id].push_back({std::max(cycle_, cycle_at(done)), !ok});
+    const BusTiming b = device_transaction(master, true, wb.addr, wb.data.data(), wb.len, start);
+    write_free_ps_ = b.done_ps;
+    writes_done_[wb.id].push_back({std::max(cycle_, cycle_at(b.done_ps)), !b.ok});
     to_link_.pop_front();
   }
 }

@@ -90,9 +90,6 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   std::uint64_t cycle_at(std::uint64_t ps) const {
     return (ps + params_.clock_ps - 1) / params_.clock_ps;
   }
-  // Bus transaction at absolute time t; returns ok, fills done and (reads) issue-done times.
-  bool bus(bool write, std::uint64_t addr, std::uint8_t* data, std::uint32_t len, std::uint64_t t,
-           std::uint64_t* done, std::uint64_t* issued);
   void drive_inputs();
   void count_ended_runs();  // reads DMA_BYTES of channels whose run ended; not inside step()
 

@@ -30,7 +30,7 @@ const std::vector<Injection>& hw_injections() {
       {"read-error", "recovered", "the bus answers the run's first host read with an error"},
       {"write-error", "recovered", "the bus answers the run's first host write with an error"},
       {"persistent-read-error", "request fails",
-       "every host read of the run and of its retries fails: the retries run out"},
+       "every host read from that run on fails: the retries run out"},
   };
   return all;
 }
