@@ -218,6 +218,7 @@ void DmaEngine::channel_thread(unsigned n) {
   for (;;) {
     while (!c.start_pending) sc_core::wait(c.doorbell);
     c.start_pending = false;
+    ++c.runs;
     c.status = DMA_STATUS_BUSY;
     c.bytes = 0;
     traced_busy[n] = true;

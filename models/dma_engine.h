@@ -56,6 +56,7 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   }
   unsigned channels() const { return static_cast<unsigned>(ch_.size()); }
   std::uint64_t bytes_moved(unsigned ch) const override { return ch_[ch].total_bytes; }
+  std::uint64_t runs(unsigned ch) const { return ch_[ch].runs; }  // doorbells that started one
 
   // Traced for waveforms.
   bool traced_busy[2] = {false, false};
@@ -68,7 +69,7 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
     std::uint64_t bytes = 0;  // last run
     bool start_pending = false;
     sc_core::sc_event doorbell;
-    std::uint64_t total_bytes = 0;
+    std::uint64_t runs = 0, total_bytes = 0;
     std::vector<std::uint8_t> scratch;  // staging buffer of one descriptor's data
   };
 
