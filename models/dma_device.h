@@ -14,6 +14,10 @@ namespace dmasim {
 
 // PCIe requester ID of the engine (bus 1, device 0, function 0); both channels share it.
 constexpr unsigned kEngineRequesterId = 0x0100;
+// --inject hw:bad-descriptor: the host address a corrupted descriptor points to. In the PCI hole
+// below 4 GiB (so a 32-bit engine drives it too), clear of BAR0 and the MSI window, outside every
+// IOVA window: nothing is there, and the IOMMU or root complex refuses it.
+constexpr std::uint64_t kBadDescriptorAddress = 0xE000'0000;
 
 class DmaDevice {
  public:

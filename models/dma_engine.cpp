@@ -60,7 +60,7 @@ std::uint32_t DmaEngine::reg_read(std::uint32_t offset) const {
       case DMA_MSI_DATA:
         return msi_data_;
       case DMA_CAPS:
-        return addr64_ ? DMA_CAPS_ADDR64 : 0;
+        return (addr64_ ? DMA_CAPS_ADDR64 : 0) | DMA_CAPS_ABORT;
       default:
         return 0;
     }
@@ -121,6 +121,16 @@ void DmaEngine::reg_write(std::uint32_t offset, std::uint32_t value,
         c.int_status = 0;
         c.error = 0;
       }
+      // Abort: the channel is idle at once, so the RESET and doorbell that follow are taken;
+      // the channel's process drops what it was doing when it sees the flag.
+      if (value & DMA_CTRL_ABORT) {
+        if (c.status & DMA_STATUS_BUSY) {
+          c.status = 0;
+          c.abort = true;
+          c.aborted.notify(delay);
+        }
+        c.start_pending = false;
+      }
       break;
     case DMA_DESC_LO:
       c.desc_lo = value;
@@ -135,6 +145,7 @@ void DmaEngine::reg_write(std::uint32_t offset, std::uint32_t value,
       // Sync before side effect: the run starts when the write reaches the device.
       if (!(c.status & DMA_STATUS_BUSY) && !c.start_pending) {
         c.start_pending = true;
+        c.start_ps = now_ps() + to_ps(delay);
         c.doorbell.notify(delay);
       }
       break;
@@ -155,6 +166,12 @@ bool DmaEngine::fault_due(bool write, std::uint64_t run, bool first) {
   return due;
 }
 
+bool DmaEngine::fault_due(const char* kind, std::uint64_t run) {
+  const bool due = fault_ == kind && run == fault_run_;
+  if (due) ++faults_injected_;
+  return due;
+}
+
 std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
   Channel& c = ch_[ch];
   const std::uint64_t this_run = ++all_runs_;
@@ -170,6 +187,7 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
       master, false, desc_addr, reinterpret_cast<std::uint8_t*>(desc.data()), desc_bytes, t_issue);
   t_data = t_end = fetch.done_ps;
   if (!fetch.ok) return DMA_ERR_DESC_FETCH;
+  if (fault_due("bad-descriptor", this_run)) desc[0].host_addr = kBadDescriptorAddress;
   t_issue = t_data;  // data movement needs the descriptors first
   if (c.scratch.size() < 4096) c.scratch.resize(4096);
   std::uint64_t buffered = t_issue;  // when the VRAM reads into the burst buffer are done
@@ -206,8 +224,13 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
       c.total_bytes += n;
       traced_bytes += n;
       off += n;
+      if (fault_due("engine-hang", this_run)) {
+        while (!c.abort) sc_core::wait(c.aborted);  // until the driver aborts the channel
+        return DMA_ERR_NONE;
+      }
       // Bound the temporal decoupling so that a second channel interleaves on the link.
       if (t_issue > now_ps() + quantum_ps_) sc_core::wait(from_ps(t_issue - now_ps()));
+      if (c.abort) return DMA_ERR_NONE;
     }
   }
   return DMA_ERR_NONE;
@@ -217,19 +240,28 @@ void DmaEngine::channel_thread(unsigned n) {
   Channel& c = ch_[n];
   for (;;) {
     while (!c.start_pending) sc_core::wait(c.doorbell);
+    if (c.start_ps > now_ps()) sc_core::wait(from_ps(c.start_ps - now_ps()));
+    if (!c.start_pending) continue;  // aborted before it started
     c.start_pending = false;
     ++c.runs;
     c.status = DMA_STATUS_BUSY;
     c.bytes = 0;
     traced_busy[n] = true;
+    const std::uint64_t this_run = all_runs_ + 1;  // run() counts it
+    if (fault_due("spurious-interrupt", this_run)) send_msi();
     std::uint64_t t_end = 0;
     const std::uint32_t err = run(n, t_end);
-    if (t_end > now_ps()) sc_core::wait(from_ps(t_end - now_ps()));
+    if (t_end > now_ps() && !c.abort) sc_core::wait(from_ps(t_end - now_ps()));
+    if (c.abort) {  // DMA_CTRL_ABORT: no status, no interrupt
+      c.abort = false;
+      traced_busy[n] = false;
+      continue;
+    }
     c.error = err;
     c.status = err ? DMA_STATUS_ERROR : DMA_STATUS_DONE;
     c.int_status |= err ? DMA_INT_ERROR : DMA_INT_DONE;
     traced_busy[n] = false;
-    if (c.ctrl & DMA_CTRL_IRQ_EN) send_msi();
+    if ((c.ctrl & DMA_CTRL_IRQ_EN) && !fault_due("lost-interrupt", this_run)) send_msi();
   }
 }
 

@@ -39,9 +39,13 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   tlm::tlm_target_socket<>& bar0_socket() override { return bar0; }
   tlm::tlm_initiator_socket<>& master_socket() override { return master; }
   SparseMemory& vram() override { return vram_; }
-  // Hardware fault injection: "read-error" / "write-error" fail the first host read / write of
-  // the engine's run-th run (counting all channels from 1); "persistent-read-error" fails every
-  // host read from that run on (a fault that retries cannot get past).
+  // Hardware fault injection on the engine's run-th run (counting all channels from 1):
+  // "read-error" / "write-error" fail its first host read / write; "persistent-read-error" fails
+  // every host read from that run on (a fault that retries cannot get past); "lost-interrupt"
+  // drops its completion MSI; "spurious-interrupt" sends an MSI with no status bit set when it
+  // starts; "engine-hang" stops it after its first burst, busy until DMA_CTRL_ABORT;
+  // "bad-descriptor" replaces its first descriptor's host address with kBadDescriptorAddress as
+  // the descriptors arrive.
   void inject_fault(const std::string& kind, std::uint64_t run) {
     fault_ = kind;
     fault_run_ = run;
@@ -68,7 +72,9 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
     std::uint32_t int_status = 0, error = 0;
     std::uint64_t bytes = 0;  // last run
     bool start_pending = false;
-    sc_core::sc_event doorbell;
+    std::uint64_t start_ps = 0;  // when the pending doorbell reached the engine
+    bool abort = false;          // DMA_CTRL_ABORT: the run in progress must stop, silently
+    sc_core::sc_event doorbell, aborted;
     std::uint64_t runs = 0, total_bytes = 0;
     std::vector<std::uint8_t> scratch;  // staging buffer of one descriptor's data
   };
@@ -86,6 +92,7 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   std::string fault_;
   std::uint64_t fault_run_ = 0, all_runs_ = 0, faults_injected_ = 0;
   bool fault_due(bool write, std::uint64_t run, bool first);
+  bool fault_due(const char* kind, std::uint64_t run);
   std::uint64_t vram_ps_per_byte_;
   std::uint64_t quantum_ps_;
   SparseMemory vram_;

@@ -4,7 +4,10 @@
 // BAR0 holds one 0x100-byte block per channel followed by a global block.
 // Per channel (base = ch * DMA_CH_STRIDE):
 //   0x00 DMA_CTRL        RW  bit0 IRQ_EN (completion/error MSI enabled), bit1 RESET (W,
-//   self-clearing) 0x04 DMA_STATUS      RO  bit0 BUSY, bit1 DONE (last run completed), bit2 ERROR
+//                            self-clearing; ignored while BUSY), bit2 ABORT (W, self-clearing:
+//                            stops a BUSY channel at once, with no status and no MSI; only
+//                            engines that report DMA_CAPS_ABORT)
+//   0x04 DMA_STATUS      RO  bit0 BUSY, bit1 DONE (last run completed), bit2 ERROR
 //   0x08 DMA_DESC_LO     RW  logical address of the descriptor array, low 32 bits (32-byte aligned)
 //   0x0C DMA_DESC_HI     RW  high 32 bits
 //   0x10 DMA_DESC_COUNT  RW  descriptors in the array (1..DMA_MAX_DESCRIPTORS)
@@ -20,6 +23,7 @@
 //   0x0C DMA_MSI_ADDR_HI RW
 //   0x10 DMA_MSI_DATA    RW  MSI message data
 //   0x14 DMA_CAPS        RO  bit0 ADDR64: the engine drives 64-bit host addresses (else 32)
+//                            bit1 ABORT: DMA_CTRL_ABORT is implemented
 #pragma once
 
 #include <cstdint>
@@ -46,12 +50,14 @@ constexpr std::uint32_t DMA_MSI_ADDR_HI = 0x0C;
 constexpr std::uint32_t DMA_MSI_DATA = 0x10;
 constexpr std::uint32_t DMA_CAPS = 0x14;
 constexpr std::uint32_t DMA_CAPS_ADDR64 = 1u << 0;
+constexpr std::uint32_t DMA_CAPS_ABORT = 1u << 1;
 constexpr std::uint32_t DMA_BAR0_SIZE = 0x1000;
 
 constexpr std::uint32_t DMA_ID_VALUE = 0xD3A5'0001;
 
 constexpr std::uint32_t DMA_CTRL_IRQ_EN = 1u << 0;
 constexpr std::uint32_t DMA_CTRL_RESET = 1u << 1;
+constexpr std::uint32_t DMA_CTRL_ABORT = 1u << 2;
 constexpr std::uint32_t DMA_STATUS_BUSY = 1u << 0;
 constexpr std::uint32_t DMA_STATUS_DONE = 1u << 1;
 constexpr std::uint32_t DMA_STATUS_ERROR = 1u << 2;

@@ -122,16 +122,13 @@ void check_combinations(SimConfig& c) {
         c.hw_fault_run = run;
         name.resize(at);
       }
-      for (const char* planned :
-           {"lost-interrupt", "spurious-interrupt", "engine-hang", "iommu-fault", "bad-descriptor"})
-        if (name == planned)
-          throw UsageError("--inject: 'hw:" + name +
-                           "' is not available yet (see --list-injections)");
       if (!find_hw_injection(name))
         throw UsageError("--inject: invalid value '" + c.inject +
                          "' (expected hw:NAME[@chunk=K], see --list-injections)");
-      if (c.engine == "rtl")
-        throw UsageError("--inject: hardware injections are not available with --engine rtl yet");
+      if (name == "iommu-fault" && c.iommu != "on")
+        throw UsageError("--inject: 'hw:iommu-fault' needs --iommu on");
+      if (c.engine == "rtl" && name != "iommu-fault")
+        throw UsageError("--inject: 'hw:" + name + "' is not available with --engine rtl yet");
       c.hw_fault = name;
       return;
     }

@@ -118,8 +118,11 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
     iommu_ = std::make_unique<Iommu>("iommu", cfg_.iommu_params, memory_.store(), frames_);
     rc_.to_memory.bind(iommu_->upstream);
     iommu_->memory.bind(memory_.socket);
-    mapper_ = std::make_unique<IommuMapper>(*iommu_, static_cast<std::uint16_t>(kEngineRequesterId),
-                                            cfg_.iommu_costs);
+    auto mapper = std::make_unique<IommuMapper>(
+        *iommu_, static_cast<std::uint16_t>(kEngineRequesterId), cfg_.iommu_costs);
+    if (cfg_.hw_fault == "iommu-fault") mapper->inject_fault(cfg_.hw_fault_run);
+    iommu_mapper_ = mapper.get();
+    mapper_ = std::move(mapper);
   } else {
     rc_.to_memory.bind(memory_.socket);
     auto bounce =
@@ -162,7 +165,8 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
     // The IOMMU enforces the mappings: its faults are the verifier's device-side findings, and
     // each is an interrupt that the HAL's fault handler takes.
     iommu_->on_fault([this](const IommuFault& f) {
-      videoport_->verifier().check_device_access(f.iova, 1, f.write, f.time_ps);
+      if (!injected_refusal(f.iova))
+        videoport_->verifier().check_device_access(f.iova, 1, f.write, f.time_ps);
       intc_.signal(kIommuFaultVector, from_ps(f.time_ps - now_ps()));
     });
     cpu_.connect_interrupt(
@@ -173,6 +177,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
         kIommuFaultVector);
   } else {
     rc_.set_access_check([this](std::uint64_t addr, std::uint64_t len, bool write) {
+      if (injected_refusal(addr)) return false;
       return videoport_->verifier().check_device_access(addr, len, write, now_ps());
     });
   }
@@ -197,7 +202,17 @@ void Platform::stream(unsigned channel) {
     outcome_.finished = true;
     // Step 6: the display driver is done with DMA; the miniport gives its adapters back.
     videoport_->ioctl(IOCTL_VIDEO_DMASIM_SHUTDOWN, nullptr, 0, nullptr, 0);
+    videoport_->set_timer(false);  // the device stops: so does its HwVidTimer
   }
+}
+
+bool Platform::injected_refusal(std::uint64_t addr) const {
+  return cfg_.hw_fault == "bad-descriptor" && addr >= kBadDescriptorAddress &&
+         addr < kBadDescriptorAddress + DMA_DESC_MAX_LENGTH;
+}
+
+std::uint64_t Platform::faults_injected() const {
+  return engine_->faults_injected() + (iommu_mapper_ ? iommu_mapper_->faults_injected() : 0);
 }
 
 Platform::~Platform() = default;

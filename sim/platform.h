@@ -14,6 +14,7 @@
 #include "firmware/display_driver.h"
 #include "firmware/kernel/cpu.h"
 #include "firmware/videoport/bounce_mapper.h"
+#include "firmware/videoport/iommu_mapper.h"
 #include "firmware/videoport/videoport.h"
 #include "models/dma_engine.h"
 #include "models/host_memory.h"
@@ -66,6 +67,8 @@ class Platform : public sc_core::sc_module {
   const InterruptController& interrupts() const { return intc_; }
   const Iommu* iommu() const { return iommu_.get(); }
   std::uint64_t iommu_fault_interrupts() const { return iommu_fault_interrupts_; }
+  // Hardware faults injected (--inject hw:...), by the engine or the IOMMU's mapper.
+  std::uint64_t faults_injected() const;
   std::uint64_t host_memory_bytes_written() const { return memory_.bytes_written(); }
   std::uint64_t bounce_bytes() const { return bounce_ ? bounce_->bounce_bytes() : 0; }
   const std::vector<RequestSpec>& requests() const { return requests_; }
@@ -87,6 +90,10 @@ class Platform : public sc_core::sc_module {
   std::unique_ptr<Iommu> iommu_;           // --iommu on
   std::unique_ptr<LogicalMapper> mapper_;  // IommuMapper or BounceMapper
   BounceMapper* bounce_ = nullptr;         // --iommu off
+  IommuMapper* iommu_mapper_ = nullptr;    // --iommu on
+  // A device access refused because --inject hw:bad-descriptor sent it there: the injection's
+  // doing, not the driver's, so the verifier is not told.
+  bool injected_refusal(std::uint64_t addr) const;
   std::uint64_t iommu_fault_interrupts_ = 0;
   std::unique_ptr<VideoPortDevice> videoport_;
   std::unique_ptr<DisplayDriver> display_;

@@ -138,9 +138,12 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   std::uint64_t failed = 0;
   for (const RequestResult& r : results)
     if (r.done && r.status != NO_ERROR) ++failed;
-  j["faults"] = {{"injected", p.engine().faults_injected()},
-                 {"errors_logged", p.video_port().stats().errors_logged},
-                 {"failed_requests", failed}};
+  j["faults"] = {
+      {"injected", p.faults_injected()},
+      {"errors_logged", p.video_port().stats().errors_logged},
+      {"timeouts_logged", p.video_port().stats().timeouts_logged},
+      {"spurious_interrupts", cpu.isr_count(kDeviceVector) - cpu.isr_claimed(kDeviceVector)},
+      {"failed_requests", failed}};
   j["kernel"] = {{"delta_cycles", sc_core::sc_delta_count()}};
   j["engine"] = {{"backend", p.config().engine}, {"rtl_cycles", p.engine().cycles()}};
   j["verifier"] = {{"violations", violations.size()}, {"list", dv}};

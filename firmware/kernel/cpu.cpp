@@ -127,6 +127,7 @@ void Cpu::isr_thread() {
     const unsigned vector = pending_.front();
     pending_.pop_front();
     ++isr_count_;
+    ++calls_[vector];
     consume(costs_.isr_body_ps);
     auto isr = isrs_.find(vector);
     if (isr != isrs_.end() && isr->second()) {
@@ -150,6 +151,14 @@ bool Cpu::queue_dpc(const void* key, std::function<void()> routine) {
   // already see the DPC.
   dpc_.ready = true;
   dpc_event_.notify();
+  return true;
+}
+
+bool Cpu::timer_dpc(const void* key, std::function<void()> routine) {
+  for (const Dpc& d : dpcs_)
+    if (d.key == key) return false;
+  dpcs_.push_back({key, std::move(routine)});
+  dpc_event_.notify();  // the dispatcher makes itself ready and competes for the CPU
   return true;
 }
 

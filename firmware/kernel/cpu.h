@@ -57,6 +57,9 @@ class Cpu : public sc_core::sc_module {
   void request_interrupt(unsigned vector = 0);  // an interrupt on this vector reaches the CPU now
   // KeInsertQueueDpc: false if this key is already queued.
   bool queue_dpc(const void* key, std::function<void()> routine);
+  // A kernel timer expired (from the clock interrupt, whose own cost is not modelled): its DPC
+  // is queued. Callable from any process, not only a CPU context.
+  bool timer_dpc(const void* key, std::function<void()> routine);
 
   // MMIO from the calling context; the CPU stalls for reads, pays a fixed cost for posted writes.
   std::uint32_t mmio_read32(std::uint64_t addr);
@@ -64,6 +67,10 @@ class Cpu : public sc_core::sc_module {
 
   // Statistics and trace.
   std::uint64_t isr_count() const { return isr_count_; }
+  std::uint64_t isr_count(unsigned vector) const {
+    auto it = calls_.find(vector);
+    return it == calls_.end() ? 0 : it->second;
+  }
   std::uint64_t isr_claimed() const { return isr_claimed_; }
   std::uint64_t isr_claimed(unsigned vector) const {
     auto it = claimed_.find(vector);
@@ -100,7 +107,7 @@ class Cpu : public sc_core::sc_module {
   Context isr_{"isr", DEVICE_IRQL};
   Context* owner_ = nullptr;
   std::map<unsigned, std::function<bool()>> isrs_;
-  std::map<unsigned, std::uint64_t> claimed_;
+  std::map<unsigned, std::uint64_t> claimed_, calls_;
   std::deque<unsigned> pending_;  // vectors, in arrival order
   sc_core::sc_event interrupt_event_;
   struct Dpc {

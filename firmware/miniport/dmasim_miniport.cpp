@@ -59,6 +59,9 @@ struct DMA_CHANNEL {
   ULONG InterruptStatus;  // latched by the ISR for the DPC
   VP_STATUS Status;
   ULONG Retries;                  // of the chunk in flight
+  ULONG ChunkSerial;              // StartDma calls so far: which chunk is in flight
+  ULONG WatchedSerial;            // the chunk the last watchdog tick saw in flight
+  BOOLEAN Watched;                // WatchedSerial is valid
   BOOLEAN CompletedInIsr;         // Bug::kCompleteInIsr
   PVP_SCATTER_GATHER_LIST Stale;  // Bug::kSgAfterComplete
 };
@@ -68,6 +71,8 @@ struct HW_DEVICE_EXTENSION {
   ULONG Channels;    // what the hardware reports, at most kChannels
   DMA_CHANNEL Channel[kChannels];
   Bug Inject;
+  BOOLEAN CanAbort;      // DMA_CAPS_ABORT: a hung channel can be stopped
+  ULONG ActiveRequests;  // the watchdog timer runs while this is nonzero
 };
 
 struct BugName {
@@ -132,6 +137,7 @@ VOID HwVidExecuteDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER, PVP_SCATTER_GATHE
 }
 
 VP_STATUS StartChunk(DMA_CHANNEL* ch) {
+  ++ch->ChunkSerial;
   ch->ChunkLength = ch->Length - ch->Transferred;
   DMA_CHANNEL* on_stack = ch;  // Bug::kContextPageable: a pageable (stack) Context
   PVOID context = ch->Extension->Inject == Bug::kContextPageable ? static_cast<PVOID>(&on_stack)
@@ -216,6 +222,51 @@ BOOLEAN HwVidInterrupt(PVOID HwDeviceExtension) {
   return ours;
 }
 
+// Reads and acknowledges a channel's interrupt status as the ISR would, in step with it.
+BOOLEAN PollChannel(PVOID Context) {
+  auto* ch = static_cast<DMA_CHANNEL*>(Context);
+  const ULONG status = VideoPortReadRegisterUlong(ChReg(ch, DMA_INT_STATUS));
+  if (status == 0 || status == 0xFFFFFFFFu) return FALSE;
+  VideoPortWriteRegisterUlong(ChReg(ch, DMA_INT_STATUS), status);
+  ch->InterruptStatus |= status;
+  return TRUE;
+}
+
+// The watchdog, about once a second at DISPATCH_LEVEL. A chunk still in flight a whole timer
+// period after the previous tick saw it has outlived any transfer the map registers allow (a
+// 16 MiB chunk takes milliseconds): its interrupt was lost, or the engine hung.
+VOID HwVidTimer(PVOID HwDeviceExtension) {
+  auto* ext = static_cast<HW_DEVICE_EXTENSION*>(HwDeviceExtension);
+  for (ULONG i = 0; i < ext->Channels; ++i) {
+    DMA_CHANNEL* ch = &ext->Channel[i];
+    if (!ch->Busy || !ch->ScatterGather) {
+      ch->Watched = FALSE;
+      continue;
+    }
+    if (!ch->Watched || ch->WatchedSerial != ch->ChunkSerial) {
+      ch->Watched = TRUE;
+      ch->WatchedSerial = ch->ChunkSerial;
+      continue;
+    }
+    ch->Watched = FALSE;
+    VideoPortLogError(ext, nullptr, ERROR_TIMEOUT, ch->Index);
+    VideoPortSynchronizeExecution(ext, VpHighPriority, PollChannel, ch);
+    ULONG status = ch->InterruptStatus;  // a lost interrupt: the status is still there
+    ch->InterruptStatus = 0;
+    if (status == 0) {
+      // Busy without a completion: the engine hung. Stop the channel and retry the chunk; an
+      // engine that cannot be stopped fails the request (it may still be using the buffer).
+      if (ext->CanAbort) {
+        VideoPortWriteRegisterUlong(ChReg(ch, DMA_CTRL), DMA_CTRL_ABORT | DMA_CTRL_IRQ_EN);
+      } else {
+        ch->Retries = kMaxRetries;
+      }
+      status = DMA_INT_ERROR;
+    }
+    ChunkDone(ch, status);
+  }
+}
+
 struct LOCK_REQUEST {
   HW_DEVICE_EXTENSION* Extension;
   const DMASIM_TRANSFER* Request;
@@ -281,6 +332,7 @@ BOOLEAN HwVidStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET rp) {
   ch->VramAddress = req->VramAddress;
   ch->ToDevice = req->ToDevice;
   ch->Busy = TRUE;
+  if (ext->ActiveRequests++ == 0) VideoPortStartTimer(ext);
   VideoPortClearEvent(ext, ch->RequestDone);
   // Steps 3-4: the first chunk from here, the rest from the DPC.
   ch->Status = StartChunk(ch);
@@ -296,6 +348,7 @@ BOOLEAN HwVidStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET rp) {
   if (ext->Inject != Bug::kUnlockDuringDma) VideoPortUnlockBuffer(ext, ch->Mdl);
   ch->Mdl = nullptr;
   ch->Busy = FALSE;
+  if (--ext->ActiveRequests == 0) VideoPortStopTimer(ext);
   rp->StatusBlock->Status = ch->Status;
   rp->StatusBlock->Information = ch->Transferred;
   return TRUE;
@@ -316,8 +369,9 @@ VP_STATUS HwVidFindAdapter(PVOID HwDeviceExtension, PVOID, PWSTR, PVIDEO_PORT_CO
   static wchar_t kInjectValue[] = L"DmasimInjectBug";
   VideoPortGetRegistryParameters(ext, kInjectValue, FALSE, ReadInjectedBug, nullptr);
   ext->Channels = VideoPortReadRegisterUlong(Reg(ext, DMA_GLOBAL + DMA_CHANNELS));
-  const BOOLEAN addr64 =
-      (VideoPortReadRegisterUlong(Reg(ext, DMA_GLOBAL + DMA_CAPS)) & DMA_CAPS_ADDR64) != 0;
+  const ULONG caps = VideoPortReadRegisterUlong(Reg(ext, DMA_GLOBAL + DMA_CAPS));
+  const BOOLEAN addr64 = (caps & DMA_CAPS_ADDR64) != 0;
+  ext->CanAbort = (caps & DMA_CAPS_ABORT) != 0;
   if (ext->Channels == 0) return ERROR_DEV_NOT_EXIST;
   if (ext->Channels > kChannels) ext->Channels = kChannels;
   // Step 1, once per concurrent path: report the DMA capabilities, get an adapter object.
@@ -359,6 +413,7 @@ ULONG DmasimDriverEntry(PVOID Argument1, PVOID Argument2) {
   init.HwInitialize = HwVidInitialize;
   init.HwInterrupt = HwVidInterrupt;
   init.HwStartIO = HwVidStartIO;
+  init.HwTimer = HwVidTimer;
   init.HwDeviceExtensionSize = sizeof(HW_DEVICE_EXTENSION);
   return VideoPortInitialize(Argument1, Argument2, &init, nullptr);
 }

@@ -31,6 +31,14 @@ const std::vector<Injection>& hw_injections() {
       {"write-error", "recovered", "the bus answers the run's first host write with an error"},
       {"persistent-read-error", "request fails",
        "every host read from that run on fails: the retries run out"},
+      {"lost-interrupt", "recovered", "the run's completion MSI never arrives (watchdog polls)"},
+      {"spurious-interrupt", "ignored", "an MSI with no status bit set when the run starts"},
+      {"engine-hang", "recovered",
+       "the run stops after its first burst, busy for good (watchdog aborts, retries)"},
+      {"iommu-fault", "recovered",
+       "StartDma K's first page is mapped without access rights (needs --iommu on)"},
+      {"bad-descriptor", "recovered",
+       "the run's first descriptor arrives with a host address nothing is mapped at"},
   };
   return all;
 }

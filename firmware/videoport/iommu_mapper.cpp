@@ -42,11 +42,14 @@ std::vector<std::uint64_t> IommuMapper::map(std::size_t adapter, const std::vect
     if (!w.used[s]) pick.push_back(s);
   if (pick.size() < n) throw std::logic_error("IommuMapper: more pages than free map registers");
   std::vector<std::uint64_t> iova;
+  const bool inject = ++maps_ == fault_map_;
+  faults_injected_ += inject;
   for (std::size_t i = 0; i < n; ++i) {
     w.used[pick[i]] = true;
     iova.push_back(w.base + pick[i] * 4096);
     // The device reads the buffer for a transfer to it, writes it for one from it.
-    iommu_.map(domain_, iova.back(), pages[i].physical, to_device, !to_device);
+    const bool rights = !(inject && i == 0);
+    iommu_.map(domain_, iova.back(), pages[i].physical, rights && to_device, rights && !to_device);
   }
   *cpu_ps += n * costs_.map_page_ps;
   return iova;

@@ -35,6 +35,10 @@ class IommuMapper : public LogicalMapper {
   std::uint64_t map_common(std::size_t adapter, std::uint64_t physical,
                            std::uint64_t bytes) override;
   void unmap_common(std::size_t adapter, std::uint64_t logical, std::uint64_t bytes) override;
+  // --inject hw:iommu-fault@chunk=K: the K-th map() (the K-th StartDma, counting all adapters)
+  // writes its first page's entry without access rights, so the device's access to it faults.
+  void inject_fault(std::uint64_t map_call) { fault_map_ = map_call; }
+  std::uint64_t faults_injected() const { return faults_injected_; }
 
  private:
   struct Window {
@@ -48,6 +52,7 @@ class IommuMapper : public LogicalMapper {
   std::uint16_t domain_;
   IommuCosts costs_;
   std::map<std::size_t, Window> windows_;
+  std::uint64_t maps_ = 0, fault_map_ = 0, faults_injected_ = 0;
 };
 
 }  // namespace dmasim

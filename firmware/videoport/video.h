@@ -46,6 +46,7 @@ typedef VP_STATUS* PVP_STATUS;
 #define ERROR_MORE_DATA 234L
 #define ERROR_IO_PENDING 997L
 #define ERROR_IO_DEVICE 1117L
+#define ERROR_TIMEOUT 1460L
 
 // DMA.
 typedef struct _VP_DMA_ADAPTER* PVP_DMA_ADAPTER;  // opaque: owned by the video port
@@ -120,6 +121,7 @@ typedef VP_STATUS (*PVIDEO_HW_FIND_ADAPTER)(PVOID HwDeviceExtension, PVOID HwCon
 typedef BOOLEAN (*PVIDEO_HW_INITIALIZE)(PVOID HwDeviceExtension);
 typedef BOOLEAN (*PVIDEO_HW_INTERRUPT)(PVOID HwDeviceExtension);
 typedef BOOLEAN (*PVIDEO_HW_START_IO)(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET RequestPacket);
+typedef VOID (*PVIDEO_HW_TIMER)(PVOID HwDeviceExtension);
 
 typedef struct _VIDEO_HW_INITIALIZATION_DATA {
   ULONG HwInitDataSize;
@@ -128,6 +130,7 @@ typedef struct _VIDEO_HW_INITIALIZATION_DATA {
   PVIDEO_HW_INTERRUPT HwInterrupt;
   PVIDEO_HW_START_IO HwStartIO;
   ULONG HwDeviceExtensionSize;
+  PVIDEO_HW_TIMER HwTimer;  // optional; called about once a second after VideoPortStartTimer
 } VIDEO_HW_INITIALIZATION_DATA, *PVIDEO_HW_INITIALIZATION_DATA;
 
 typedef enum VIDEO_SYNCHRONIZE_PRIORITY {
@@ -190,6 +193,10 @@ VOID VideoPortReleaseCommonBuffer(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDma
                                   PVOID VirtualAddress, BOOLEAN CacheEnabled);
 BOOLEAN VideoPortQueueDpc(PVOID HwDeviceExtension, PMINIPORT_DPC_ROUTINE CallbackRoutine,
                           PVOID Context);
+// HwVidTimer runs at DISPATCH_LEVEL about once a second (an I/O timer) between these two calls,
+// which HwVidTimer itself must not make. IRQL <= DISPATCH_LEVEL.
+VOID VideoPortStartTimer(PVOID HwDeviceExtension);
+VOID VideoPortStopTimer(PVOID HwDeviceExtension);
 BOOLEAN VideoPortSynchronizeExecution(PVOID HwDeviceExtension, VIDEO_SYNCHRONIZE_PRIORITY Priority,
                                       PMINIPORT_SYNCHRONIZE_ROUTINE SynchronizeRoutine,
                                       PVOID Context);

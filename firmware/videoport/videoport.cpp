@@ -165,6 +165,33 @@ bool VideoPortDevice::interrupt() {
   return init_.HwInterrupt && init_.HwInterrupt(extension());
 }
 
+void VideoPortDevice::set_timer(bool on) {
+  if (on && !init_.HwTimer) return;  // the WDK forbids it; there is nothing to call
+  if (on && !timer_spawned_) {
+    timer_spawned_ = true;
+    sc_core::sc_spawn([this] { timer_thread(); }, "hw_vid_timer");
+  }
+  if (on != timer_on_) {
+    timer_on_ = on;
+    timer_changed_.notify();
+  }
+}
+
+void VideoPortDevice::timer_thread() {
+  for (;;) {
+    while (!timer_on_) sc_core::wait(timer_changed_);
+    const std::uint64_t start = now_ps();
+    sc_core::wait(from_ps(kTimerPeriodPs), timer_changed_);
+    if (!timer_on_ || now_ps() - start < kTimerPeriodPs) continue;  // stopped (or restarted)
+    // An I/O timer: its routine runs in the DPC dispatcher, at DISPATCH_LEVEL.
+    cpu().timer_dpc(&timer_changed_, [this] {
+      if (!timer_on_) return;
+      ++timer_calls_;
+      init_.HwTimer(extension());
+    });
+  }
+}
+
 }  // namespace dmasim
 
 // ---- Resources and registers ------------------------------------------------------------------
@@ -219,9 +246,24 @@ UCHAR VideoPortGetCurrentIrql() {
   return devices().empty() ? 0 : devices().front()->cpu().current_irql();
 }
 
-VOID VideoPortLogError(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET, VP_STATUS, ULONG) {
+VOID VideoPortLogError(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET, VP_STATUS ErrorCode, ULONG) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
-  dev.count(0, [](dmasim::VideoPortStats& s) { s.errors_logged++; });
+  dev.count(0, [ErrorCode](dmasim::VideoPortStats& s) {
+    s.errors_logged++;
+    if (ErrorCode == ERROR_TIMEOUT) s.timeouts_logged++;
+  });
+}
+
+VOID VideoPortStartTimer(PVOID HwDeviceExtension) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  dev.check_irql("VideoPortStartTimer", dmasim::PASSIVE_LEVEL, dmasim::DISPATCH_LEVEL);
+  dev.set_timer(true);
+}
+
+VOID VideoPortStopTimer(PVOID HwDeviceExtension) {
+  VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
+  dev.check_irql("VideoPortStopTimer", dmasim::PASSIVE_LEVEL, dmasim::DISPATCH_LEVEL);
+  dev.set_timer(false);
 }
 
 VP_STATUS VideoPortGetRegistryParameters(PVOID HwDeviceExtension, PWSTR ParameterName, UCHAR,

@@ -43,7 +43,8 @@ struct VideoPortStats {
   std::uint64_t complete_dma = 0;
   std::uint64_t map_registers_granted = 0;
   std::uint64_t sg_elements = 0;
-  std::uint64_t errors_logged = 0;  // VideoPortLogError calls
+  std::uint64_t errors_logged = 0;    // VideoPortLogError calls
+  std::uint64_t timeouts_logged = 0;  // of them, with ERROR_TIMEOUT (a miniport's watchdog)
 };
 
 class VideoPortDevice {
@@ -57,6 +58,13 @@ class VideoPortDevice {
   VP_STATUS ioctl(ULONG code, PVOID in, ULONG in_len, PVOID out, ULONG out_len);
   // The interrupt object: HwVidInterrupt at DIRQL.
   bool interrupt();
+  // VideoPortStartTimer / VideoPortStopTimer: HwVidTimer, as a DPC, once per kTimerPeriodPs
+  // while on. The port also stops it when the device stops.
+  void set_timer(bool on);
+  std::uint64_t timer_calls() const { return timer_calls_; }
+  // "The video port driver calls HwVidTimer once every second" (WDK, Timers in Video Miniport
+  // Drivers).
+  static constexpr std::uint64_t kTimerPeriodPs = 1'000'000'000'000ULL;
 
   const VideoPortStats& stats() const { return stats_; }  // all adapters together
   // One adapter's figures, by the order VideoPortGetDmaAdapter handed them out (0, 1, ...).
@@ -102,6 +110,10 @@ class VideoPortDevice {
   std::size_t adapters_created_ = 0;
   std::uint64_t start_dma_serial_ = 0;
   std::vector<std::unique_ptr<void, void (*)(void*)>> zombie_mdls_;
+  void timer_thread();
+  bool timer_on_ = false, timer_spawned_ = false;
+  sc_core::sc_event timer_changed_;
+  std::uint64_t timer_calls_ = 0;
 };
 
 }  // namespace dmasim

@@ -282,7 +282,8 @@ TEST_F(Cli, BadValuesExit2WithOneLineAndNoOutput) {
       {{"--map-registers", "4", "--quiet", "--size"}, {"--size"}},
       {{"--read-rtt", " 5"}, {"--read-rtt"}},
       {{"--inject", "driver:no-such-bug"}, {"--inject"}},
-      {{"--inject", "hw:lost-interrupt"}, {"--inject"}},
+      {{"--inject", "hw:iommu-fault", "--iommu", "off"}, {"--inject"}},
+      {{"--inject", "hw:no-such-fault"}, {"--inject"}},
       {{"--miniport", "nope"}, {"--miniport"}},
   };
   for (const Bad& b : bad) {

@@ -705,11 +705,11 @@ TEST(ParseCli, BadValuesNameTheOption) {
     EXPECT_TRUE(starts_with(msg, b.prefix)) << joined << " -> " << msg;
     EXPECT_EQ(msg.find('\n'), std::string::npos) << joined << " -> " << msg;  // one line
   }
-  // The not-yet-available ones say so.
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--inject", "hw:lost-interrupt"}}) {
-    EXPECT_NE(usage_error(args).find("not available yet"), std::string::npos) << args[0];
-  }
+  // An injection that needs another option says which.
+  EXPECT_NE(usage_error({"--inject", "hw:iommu-fault"}).find("needs --iommu on"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--inject", "hw:engine-hang", "--engine", "rtl"}).find("--engine rtl"),
+            std::string::npos);
   // Range in the message.
   EXPECT_NE(usage_error({"--map-registers", "0"}).find("1..65536"), std::string::npos);
   EXPECT_NE(usage_error({"--direction", "up"}).find("to-device|from-device"), std::string::npos);
