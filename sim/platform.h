@@ -72,6 +72,10 @@ class Platform : public sc_core::sc_module {
   std::uint64_t host_memory_bytes_written() const { return memory_.bytes_written(); }
   std::uint64_t bounce_bytes() const { return bounce_ ? bounce_->bounce_bytes() : 0; }
   const std::vector<RequestSpec>& requests() const { return requests_; }
+  // Host page frames allocated now: the kernel's (common buffers, I/O page tables, bounce pages)
+  // and the display driver's buffers.
+  std::uint64_t kernel_frames_in_use() const { return frames_.in_use(); }
+  std::uint64_t buffer_frames_in_use() const { return buffer_frames_.in_use(); }
   unsigned channels() const { return channels_; }
 
  private:

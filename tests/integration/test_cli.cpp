@@ -419,6 +419,48 @@ TEST_F(Cli, InjectedDriverBugExits1WithItsVerifierCode) {
   EXPECT_NE(r.err.find("DV_COMPLETE_TWICE"), std::string::npos);
 }
 
+// Every hardware injection, through the binary: listed, and ending with exit status 0 when
+// every request ended correct (recovered or harmless) and 1 with the failed request counted.
+TEST_F(Cli, EveryHardwareInjectionEndsWithTheRightStatus) {
+  struct Expect {
+    const char* name;
+    int exit_code;
+    int errors_logged, timeouts_logged, spurious, failed;
+  };
+  const Expect all[] = {
+      {"read-error", 0, 1, 0, 0, 0},
+      {"write-error", 0, 1, 0, 0, 0},
+      {"persistent-read-error", 1, 4, 0, 0, 1},
+      {"lost-interrupt", 0, 1, 1, 0, 0},
+      {"spurious-interrupt", 0, 0, 0, 1, 0},
+      {"engine-hang", 0, 2, 1, 0, 0},
+      {"iommu-fault", 0, 1, 0, 0, 0},
+      {"bad-descriptor", 0, 1, 0, 0, 0},
+  };
+  const RunResult list = run({"--list-injections"});
+  std::size_t listed = 0;
+  for (const std::string& line : lines_of(list.out)) listed += line.rfind("  hw:", 0) == 0;
+  EXPECT_EQ(listed, std::size(all)) << list.out;
+  for (const Expect& e : all) {
+    EXPECT_NE(list.out.find(std::string("hw:") + e.name), std::string::npos) << e.name;
+    // Host writes happen only from the device; the other faults hit either direction.
+    const bool from_device = std::string(e.name) == "write-error";
+    const RunResult r = run({"--inject", std::string("hw:") + e.name + "@chunk=2", "--size", "64K",
+                             "--map-registers", "4", "--iommu", "on", "--direction",
+                             from_device ? "from-device" : "to-device", "--json", "-"});
+    EXPECT_EQ(r.exit_code, e.exit_code) << e.name << ": " << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["status"], e.exit_code ? "error" : "ok") << e.name;
+    EXPECT_EQ(j["faults"]["injected"], e.failed ? 4 : 1) << e.name;
+    EXPECT_EQ(j["faults"]["errors_logged"], e.errors_logged) << e.name;
+    EXPECT_EQ(j["faults"]["timeouts_logged"], e.timeouts_logged) << e.name;
+    EXPECT_EQ(j["faults"]["spurious_interrupts"], e.spurious) << e.name;
+    EXPECT_EQ(j["faults"]["failed_requests"], e.failed) << e.name;
+    EXPECT_EQ(j["verifier"]["violations"], 0) << e.name;
+    if (e.exit_code) EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+  }
+}
+
 TEST_F(Cli, IommuCostsTimeAsItsPerPageCostsPredict) {
   // 1 MiB, 16 map registers: 16 chunks of 16 pages. With the IOMMU each chunk adds CPU work of
   // 16 x (0.1 us map + 0.083 us unmap) + 0.5 us invalidation wait = 3.428 us, all on the
