@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "models/bus_master.h"
 #include "models/dma_regs.h"
@@ -60,6 +62,8 @@ DmaEngineRtl::~DmaEngineRtl() {
 }
 
 void DmaEngineRtl::set_msi(std::uint64_t addr, std::uint32_t data) {
+  msi_addr_ = addr;
+  msi_data_ = data;
   reg_access(true, DMA_GLOBAL + DMA_MSI_ADDR_LO, static_cast<std::uint32_t>(addr));
   reg_access(true, DMA_GLOBAL + DMA_MSI_ADDR_HI, static_cast<std::uint32_t>(addr >> 32));
   reg_access(true, DMA_GLOBAL + DMA_MSI_DATA, data);
@@ -165,7 +169,7 @@ void DmaEngineRtl::step() {
       std::vector<std::uint8_t> data(req_len);
       const BusTiming b =
           device_transaction(master, false, req_addr, data.data(), req_len, time_of(c));
-      const bool ok = b.ok;
+      const bool ok = b.ok && inject_on_read(req_id, req_addr, data.data(), req_len);
       const std::uint64_t done = b.done_ps;
       next_req_cycle_ = std::max(next_req_cycle_, cycle_at(b.issue_done_ps));
       const unsigned beats = (req_len + kDataBytes - 1) / kDataBytes;
@@ -204,6 +208,14 @@ void DmaEngineRtl::send_writes() {
     WriteBurst& wb = to_link_.front();
     const std::uint64_t start = std::max(time_of(wb.first_tlp_cycle), write_free_ps_);
     if (start > time_of(cycle_)) return;
+    const bool msi = wb.len == 4 && wb.addr == msi_addr_;
+    bool drop = false;
+    if (!inject_on_write(wb.id, msi, &drop) || drop) {
+      // Injected: the write is lost on the way (an MSI), or answered with an error at once.
+      writes_done_[wb.id].push_back({cycle_ + 1, !drop});
+      to_link_.pop_front();
+      continue;
+    }
     const BusTiming b = device_transaction(master, true, wb.addr, wb.data.data(), wb.len, start);
     write_free_ps_ = b.done_ps;
     writes_done_[wb.id].push_back({std::max(cycle_, cycle_at(b.done_ps)), !b.ok});
@@ -248,10 +260,76 @@ void DmaEngineRtl::mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   count_ended_runs();
   std::uint32_t value = 0;
   std::memcpy(&value, gp.get_data_ptr(), 4);
-  value = reg_access(gp.is_write(), static_cast<std::uint32_t>(addr - params_.bar0_base), value);
+  const auto offset = static_cast<std::uint32_t>(addr - params_.bar0_base);
+  if (gp.is_write() && !params_.fault.empty()) watch_register_write(offset, value);
+  value = reg_access(gp.is_write(), offset, value);
   if (gp.is_read()) std::memcpy(gp.get_data_ptr(), &value, 4);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
   activity_.notify();
+}
+
+bool DmaEngineRtl::fault_due(const char* kind, unsigned ch) {
+  bool due = false;
+  RunState& r = run_[ch];
+  if (params_.fault == "persistent-read-error") {
+    due = std::string(kind) == "read-error" && r.run >= params_.fault_run;
+  } else {
+    due = params_.fault == kind && r.run == params_.fault_run;
+  }
+  if (due && !std::exchange(r.faulted, true)) ++faults_injected_;
+  return due;
+}
+
+void DmaEngineRtl::watch_register_write(std::uint32_t offset, std::uint32_t value) {
+  const unsigned ch = offset / DMA_CH_STRIDE;
+  if (offset >= DMA_GLOBAL || ch >= kChannels) return;
+  switch (offset % DMA_CH_STRIDE) {
+    case DMA_DESC_LO:
+      desc_lo_[ch] = value;
+      break;
+    case DMA_DESC_HI:
+      desc_hi_[ch] = value;
+      break;
+    case DMA_DESC_COUNT:
+      desc_count_[ch] = value;
+      break;
+    case DMA_DOORBELL:
+      if ((m_->busy >> ch) & 1) break;  // ignored by a busy channel: no new run
+      run_[ch] = RunState{++all_runs_, (std::uint64_t{desc_hi_[ch]} << 32) | desc_lo_[ch],
+                          std::uint64_t{desc_count_[ch]} * sizeof(DmaDescriptor)};
+      if (fault_due("spurious-interrupt", ch)) {
+        std::uint32_t data = msi_data_;  // an MSI with no status behind it, as the run starts
+        device_transaction(master, true, msi_addr_, reinterpret_cast<std::uint8_t*>(&data), 4,
+                           time_of(cycle_));
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+bool DmaEngineRtl::inject_on_read(unsigned ch, std::uint64_t addr, std::uint8_t* data,
+                                  std::uint32_t len) {
+  if (params_.fault.empty() || ch >= kChannels) return true;
+  RunState& r = run_[ch];
+  if (addr >= r.desc_addr && addr < r.desc_addr + r.desc_bytes) {  // the descriptor fetch
+    if (addr == r.desc_addr && len >= 8 && fault_due("bad-descriptor", ch))
+      std::memcpy(data, &kBadDescriptorAddress, 8);  // descriptor 0's host_addr
+    return true;
+  }
+  const bool first = std::exchange(r.first_read, false);
+  if (params_.fault == "read-error" && !first) return true;
+  return !fault_due("read-error", ch);
+}
+
+bool DmaEngineRtl::inject_on_write(unsigned ch, bool msi, bool* drop) {
+  if (params_.fault.empty() || ch >= kChannels) return true;
+  RunState& r = run_[ch];
+  if (msi) {
+    *drop = fault_due("lost-interrupt", ch);
+    return true;
+  }
+  return !(std::exchange(r.first_write, false) && fault_due("write-error", ch));
 }
 
 void DmaEngineRtl::thread() {
@@ -279,6 +357,8 @@ std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg, std::uint64_t b
   p.addr64 = !cfg.dma32;
   p.clock_ps = cfg.rtl_clock_ps;
   p.vcd = vcd;
+  p.fault = cfg.hw_fault;
+  p.fault_run = cfg.hw_fault_run;
   return std::make_unique<DmaEngineRtl>("engine", p);
 }
 

@@ -39,6 +39,11 @@ struct RtlEngineParams {
   bool addr64 = true;
   std::uint64_t clock_ps = 4000;  // 250 MHz: 32 B/cycle = 8 GB/s, above a Gen3 x8 link [EST]
   std::string vcd;                // RTL waves (Verilator tracing); empty = none
+  // --inject hw:NAME@chunk=K, done by the bridge on the bus: read-error, write-error,
+  // persistent-read-error, lost-interrupt, spurious-interrupt, bad-descriptor (as the TLM
+  // engine's inject_fault describes them). Empty = none.
+  std::string fault;
+  std::uint64_t fault_run = 1;
 };
 
 class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
@@ -61,6 +66,7 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   void trace(sc_core::sc_trace_file* tf) override;
 
   std::uint64_t cycles() const override { return clocked_; }  // evaluated, not skipped
+  std::uint64_t faults_injected() const override { return faults_injected_; }
 
  private:
   struct Beat {
@@ -113,6 +119,26 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   unsigned runs_ended_ = 0;  // channels whose busy fell, bytes not yet counted
   std::uint64_t bytes_[kChannels] = {0, 0};
   sc_core::sc_event activity_;
+  // Fault injection: which run each channel is on (all channels' runs counted from 1, as the
+  // doorbells are taken), where its descriptors are, and which of its accesses came first.
+  struct RunState {
+    std::uint64_t run = 0;
+    std::uint64_t desc_addr = 0, desc_bytes = 0;
+    bool first_read = true, first_write = true;
+    bool faulted = false;  // counted once per run, however many pipelined accesses it hits
+  };
+  RunState run_[kChannels];
+  std::uint32_t desc_lo_[kChannels] = {0, 0}, desc_hi_[kChannels] = {0, 0};
+  std::uint32_t desc_count_[kChannels] = {0, 0};
+  std::uint64_t all_runs_ = 0, faults_injected_ = 0;
+  std::uint64_t msi_addr_ = 0;
+  std::uint32_t msi_data_ = 0;
+  bool fault_due(const char* kind, unsigned ch);
+  void watch_register_write(std::uint32_t offset, std::uint32_t value);
+  // A read's data arrived: a descriptor fetch of a bad-descriptor run gets its first address
+  // replaced. Returns false when the read must fail instead.
+  bool inject_on_read(unsigned ch, std::uint64_t addr, std::uint8_t* data, std::uint32_t len);
+  bool inject_on_write(unsigned ch, bool msi, bool* drop);  // false: the write must fail
   // Traced for waveforms, like the TLM engine's.
   bool traced_busy_[kChannels] = {false, false};
   std::uint64_t traced_bytes_ = 0;

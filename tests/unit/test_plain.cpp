@@ -708,7 +708,7 @@ TEST(ParseCli, BadValuesNameTheOption) {
   // An injection that needs another option says which.
   EXPECT_NE(usage_error({"--inject", "hw:iommu-fault"}).find("needs --iommu on"),
             std::string::npos);
-  EXPECT_NE(usage_error({"--inject", "hw:engine-hang", "--engine", "rtl"}).find("--engine rtl"),
+  EXPECT_NE(usage_error({"--inject", "hw:engine-hang", "--engine", "rtl"}).find("--engine tlm"),
             std::string::npos);
   // Range in the message.
   EXPECT_NE(usage_error({"--map-registers", "0"}).find("1..65536"), std::string::npos);
