@@ -10,6 +10,20 @@
 
 namespace dmasim {
 
+namespace {
+
+// Entries of the write-order queue that both channels' write requests and MSIs share: WQ_DEPTH
+// in rtl/dma_engine.sv line 72 (rtl/dma_req_arb.sv counts the request in its output register).
+constexpr unsigned kWriteOrderDepth = 8;
+// Write bursts a channel may have awaiting their response: MAX_WRITES = MAX_READS = 32 in
+// rtl/dma_engine.sv lines 16 and 71 (the depth of dma_channel's write queue u_bq).
+constexpr std::size_t kMaxWrites = 32;
+constexpr std::uint64_t kNever = ~std::uint64_t{0};
+// Latest reads whose hold on the request channel a write request looks at.
+constexpr std::size_t kReadsKept = 16;
+
+}  // namespace
+
 DmaEngine::DmaEngine(sc_core::sc_module_name name, unsigned channels, std::uint64_t bar0_base,
                      std::uint64_t vram_bytes, std::uint64_t quantum_ps, bool addr64,
                      std::uint64_t vram_ps_per_byte)
@@ -21,10 +35,13 @@ DmaEngine::DmaEngine(sc_core::sc_module_name name, unsigned channels, std::uint6
       vram_ps_per_byte_(vram_ps_per_byte),
       quantum_ps_(quantum_ps),
       vram_(vram_bytes),
-      ch_(channels) {
+      ch_(channels),
+      write_order_(kWriteOrderDepth, vram_ps_per_byte_),
+      posted_buf_(4096) {
   bar0.register_b_transport(this, &DmaEngine::mmio);
   for (unsigned i = 0; i < channels; ++i)
     sc_core::sc_spawn([this, i] { channel_thread(i); }, ("channel" + std::to_string(i)).c_str());
+  sc_core::sc_spawn([this] { write_thread(); }, "writes");
 }
 
 void DmaEngine::mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -175,7 +192,7 @@ bool DmaEngine::fault_due(const char* kind, std::uint64_t run) {
 std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
   Channel& c = ch_[ch];
   const std::uint64_t this_run = ++all_runs_;
-  bool first_read = true, first_write = true;
+  bool first_read = true, first_write = true, first_burst = true;
   std::uint64_t t_issue = now_ps(), t_data = t_issue;
   t_end = t_issue;
   if (c.desc_count == 0 || c.desc_count > DMA_MAX_DESCRIPTORS) return DMA_ERR_BAD_DESC;
@@ -183,14 +200,17 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
   const std::uint64_t desc_addr = (std::uint64_t{c.desc_hi} << 32) | c.desc_lo;
   if (!addr64_ && c.desc_hi != 0) return DMA_ERR_ADDRESS;
   const auto desc_bytes = static_cast<std::uint32_t>(desc.size() * sizeof(DmaDescriptor));
+  book_writes(t_issue);  // writes that start before this read go on the link first
   const BusTiming fetch = device_transaction(
       master, false, desc_addr, reinterpret_cast<std::uint8_t*>(desc.data()), desc_bytes, t_issue);
   t_data = t_end = fetch.done_ps;
+  read_issued(t_issue, fetch.issue_done_ps);
   if (!fetch.ok) return DMA_ERR_DESC_FETCH;
   if (fault_due("bad-descriptor", this_run)) desc[0].host_addr = kBadDescriptorAddress;
   t_issue = t_data;  // data movement needs the descriptors first
   if (c.scratch.size() < 4096) c.scratch.resize(4096);
-  std::uint64_t buffered = t_issue;  // when the VRAM reads into the burst buffer are done
+  // Like every later request: no booking on the link more than a quantum ahead.
+  if (t_issue > now_ps() + quantum_ps_) sc_core::wait(from_ps(t_issue - now_ps()));
   for (const DmaDescriptor& d : desc) {
     if (d.length == 0 || d.length > DMA_DESC_MAX_LENGTH || d.reserved != 0 ||
         (d.control & ~DMA_DESC_CONTROL_MASK))
@@ -198,41 +218,57 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
     if (!vram_.contains(d.vram_addr, d.length)) return DMA_ERR_VRAM_RANGE;
     if (!addr64_ && d.host_addr + d.length > (1ULL << 32)) return DMA_ERR_ADDRESS;
     const bool from_device = d.control & DMA_DESC_FROM_DEVICE;
+    // Reads wait for the responses of the run's writes before them (rtl/dma_channel.sv
+    // S_DESC_CHK: a change of direction drains).
+    if (!from_device) {
+      t_issue = std::max(t_issue, drain_writes(ch));
+      if (c.write_failed) return DMA_ERR_HOST_WRITE;
+    }
     // One bus transaction per burst; a burst never crosses a 4 KiB host address boundary.
     for (std::uint32_t off = 0; off < d.length;) {
+      if (!std::exchange(first_burst, false) && fault_due("engine-hang", this_run)) return hang(c);
       const std::uint64_t host = d.host_addr + off;
       const auto n =
           static_cast<std::uint32_t>(std::min<std::uint64_t>(d.length - off, 4096 - (host & 4095)));
       BusTiming b{};
       if (from_device) {
-        vram_.read(d.vram_addr + off, c.scratch.data(), n);
-        buffered += n * vram_ps_per_byte_;  // VRAM reads stream on, whatever the link does
-        t_issue = std::max(t_issue, buffered);
         if (fault_due(true, this_run, std::exchange(first_write, false))) return DMA_ERR_HOST_WRITE;
-        b = device_transaction(master, true, host, c.scratch.data(), n, t_issue);
-        if (!b.ok) return DMA_ERR_HOST_WRITE;
+        if (c.write_failed) return DMA_ERR_HOST_WRITE;  // no new requests after an error
+        c.read_next_ps = kNever;
+        // The next request may follow once this one is accepted; book_writes() puts the burst
+        // on the link and counts its bytes.
+        t_issue = queue_write({ch, false, host, d.vram_addr + off, n, 0, 0}, t_issue);
+        off += n;
+        continue;
       } else {
         if (fault_due(false, this_run, std::exchange(first_read, false))) return DMA_ERR_HOST_READ;
+        book_writes(t_issue);  // writes that start before this read go on the link first
         b = device_transaction(master, false, host, c.scratch.data(), n, t_issue);
         if (!b.ok) return DMA_ERR_HOST_READ;
         vram_.write(d.vram_addr + off, c.scratch.data(), n);
       }
+      read_issued(t_issue, b.issue_done_ps);
       t_issue = b.issue_done_ps;
+      c.read_next_ps = t_issue;  // when this channel's next read (if any) will be waiting
       t_data = std::max(t_data, b.done_ps);
       t_end = std::max(t_issue, t_data);
       c.bytes += n;
       c.total_bytes += n;
       traced_bytes += n;
       off += n;
-      if (fault_due("engine-hang", this_run)) {
-        while (!c.abort) sc_core::wait(c.aborted);  // until the driver aborts the channel
-        return DMA_ERR_NONE;
-      }
       // Bound the temporal decoupling so that a second channel interleaves on the link.
       if (t_issue > now_ps() + quantum_ps_) sc_core::wait(from_ps(t_issue - now_ps()));
       if (c.abort) return DMA_ERR_NONE;
     }
   }
+  if (fault_due("engine-hang", this_run)) return hang(c);  // a run of one burst hangs at its end
+  return DMA_ERR_NONE;
+}
+
+std::uint32_t DmaEngine::hang(Channel& c) {
+  c.read_next_ps = kNever;  // a hung channel requests nothing: the other one's writes go on
+  read_issued_.notify();
+  while (!c.abort) sc_core::wait(c.aborted);  // until the driver aborts the channel
   return DMA_ERR_NONE;
 }
 
@@ -247,10 +283,17 @@ void DmaEngine::channel_thread(unsigned n) {
     c.status = DMA_STATUS_BUSY;
     c.bytes = 0;
     traced_busy[n] = true;
-    const std::uint64_t this_run = all_runs_ + 1;  // run() counts it
-    if (fault_due("spurious-interrupt", this_run)) send_msi();
+    const std::uint64_t this_run = all_runs_ + 1;                // run() counts it
+    if (fault_due("spurious-interrupt", this_run)) post_msi(n);  // no status behind it
     std::uint64_t t_end = 0;
-    const std::uint32_t err = run(n, t_end);
+    std::uint32_t err = run(n, t_end);
+    c.read_next_ps = kNever;
+    read_issued_.notify();
+    // The run ends when the responses of all its writes are back (rtl/dma_channel.sv S_DRAIN);
+    // an aborted one too: its accepted posted writes still go out.
+    t_end = std::max(t_end, drain_writes(n));
+    if (!err && c.write_failed) err = DMA_ERR_HOST_WRITE;
+    c.write_failed = false;
     if (t_end > now_ps() && !c.abort) sc_core::wait(from_ps(t_end - now_ps()));
     if (c.abort) {  // DMA_CTRL_ABORT: no status, no interrupt
       c.abort = false;
@@ -261,7 +304,7 @@ void DmaEngine::channel_thread(unsigned n) {
     c.status = err ? DMA_STATUS_ERROR : DMA_STATUS_DONE;
     c.int_status |= err ? DMA_INT_ERROR : DMA_INT_DONE;
     traced_busy[n] = false;
-    if ((c.ctrl & DMA_CTRL_IRQ_EN) && !fault_due("lost-interrupt", this_run)) send_msi();
+    if ((c.ctrl & DMA_CTRL_IRQ_EN) && !fault_due("lost-interrupt", this_run)) send_msi(n);
   }
 }
 
@@ -271,10 +314,127 @@ void DmaEngine::trace(sc_core::sc_trace_file* tf) {
   sc_core::sc_trace(tf, traced_bytes, "bytes_moved");
 }
 
-void DmaEngine::send_msi() {
-  std::uint32_t data = msi_data_;
-  device_transaction(master, true, (std::uint64_t{msi_addr_hi_} << 32) | msi_addr_lo_,
-                     reinterpret_cast<std::uint8_t*>(&data), 4, now_ps());
+// The MSI is a posted write like the data: behind every write accepted before it, also the other
+// channel's. The channel takes its next run once the MSI is done (rtl/dma_channel.sv S_MSI_WAIT).
+void DmaEngine::send_msi(unsigned n) {
+  post_msi(n);
+  const std::uint64_t done = drain_writes(n);
+  if (done > now_ps()) sc_core::wait(from_ps(done - now_ps()));
+}
+
+void DmaEngine::post_msi(unsigned n) {
+  const std::uint64_t addr = (std::uint64_t{msi_addr_hi_} << 32) | msi_addr_lo_;
+  queue_write({n, true, addr, 0, 4, msi_data_, 0}, now_ps());
+}
+
+std::uint64_t DmaEngine::queue_write(const PostedWrite& w, std::uint64_t t) {
+  Channel& c = ch_[w.ch];
+  for (;;) {
+    // A write request needs room in the write-order queue, and a free moment of the request
+    // channel, at most one write per gap between reads.
+    std::uint64_t at = std::max({t, write_order_.room(), last_write_grant_ps_ + 1});
+    // At most kMaxWrites of the channel's writes between acceptance and response.
+    const std::size_t mine = c.write_done.size() + c.writes_queued;
+    if (mine >= kMaxWrites) {
+      if (c.writes_queued >= kMaxWrites) {
+        sc_core::wait(c.written);
+        continue;
+      }
+      at = std::max(at, c.write_done[mine - kMaxWrites]);
+    }
+    at = request_channel_free(at);
+    // A read of another channel that waits since before then goes first (round robin).
+    bool read_first = false;
+    for (unsigned i = 0; i < channels(); ++i)
+      if (i != w.ch && ch_[i].read_next_ps < at) read_first = true;
+    if (read_first) {
+      sc_core::wait(read_issued_);
+      continue;
+    }
+    // Accept no further ahead than a quantum, so that what the other channel requests meanwhile
+    // queues in time order.
+    if (at > now_ps() + quantum_ps_) {
+      sc_core::wait(from_ps(at - now_ps()));
+      continue;
+    }
+    const WriteOrderQueue::Accepted a = write_order_.accept(at, w.len);
+    last_write_grant_ps_ = a.accepted;
+    posted_.push_back(w);
+    posted_.back().buffered_ps = a.buffered;
+    ++c.writes_queued;
+    while (c.write_done.size() + c.writes_queued > kMaxWrites) c.write_done.pop_front();
+    posted_queued_.notify();
+    return a.accepted;
+  }
+}
+
+std::uint64_t DmaEngine::request_channel_free(std::uint64_t t) const {
+  // Reads are out of order here only by the temporal decoupling; a few passes settle it.
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (const auto& [request, out] : reads_out_)
+      if (request < t && t < out) {
+        t = out;
+        moved = true;
+      }
+  }
+  return t;
+}
+
+void DmaEngine::read_issued(std::uint64_t request_ps, std::uint64_t out_ps) {
+  reads_out_.emplace_back(request_ps, out_ps);
+  if (reads_out_.size() > kReadsKept) reads_out_.pop_front();
+  read_issued_.notify();
+}
+
+std::uint64_t DmaEngine::drain_writes(unsigned n) {
+  Channel& c = ch_[n];
+  while (c.writes_queued) sc_core::wait(c.written);
+  return c.write_done.empty() ? 0 : c.write_done.back();
+}
+
+void DmaEngine::book_writes(std::uint64_t t) {
+  while (!posted_.empty()) {
+    const PostedWrite& w = posted_.front();
+    // In order: after the previous write is done on the link and once its data is all in
+    // (rtl/dma_engine_rtl.cpp, send_writes()).
+    const std::uint64_t start = std::max(w.buffered_ps, posted_done_ps_);
+    if (start > t) return;
+    Channel& c = ch_[w.ch];
+    if (w.msi || !c.write_failed) {
+      std::uint8_t* data = posted_buf_.data();
+      if (w.msi)
+        std::memcpy(data, &w.msi_data, 4);
+      else
+        vram_.read(w.vram, data, w.len);
+      const BusTiming b = device_transaction(master, true, w.host, data, w.len, start);
+      posted_done_ps_ = b.done_ps;
+      c.write_done.push_back(b.done_ps);
+      if (!w.msi && !b.ok) c.write_failed = true;
+      if (!w.msi && b.ok && !c.write_failed) {
+        c.bytes += w.len;
+        c.total_bytes += w.len;
+        traced_bytes += w.len;
+      }
+    }
+    posted_.pop_front();
+    --c.writes_queued;
+    c.written.notify();
+  }
+}
+
+void DmaEngine::write_thread() {
+  for (;;) {
+    while (posted_.empty()) sc_core::wait(posted_queued_);
+    // Each write is booked on the link when its start time comes, or earlier by a read that is
+    // booked for a later time (book_writes()), so the link sees both in time order.
+    const std::uint64_t start = std::max(posted_.front().buffered_ps, posted_done_ps_);
+    if (start > now_ps()) {
+      sc_core::wait(from_ps(start - now_ps()));
+      continue;
+    }
+    book_writes(now_ps());
+  }
 }
 
 }  // namespace dmasim

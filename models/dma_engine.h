@@ -6,24 +6,34 @@
 // link splits them into TLPs and charges their time) and device VRAM; reads are pipelined, so the
 // next descriptor's read issues as soon as the previous one's requests have left; finally it
 // updates status, sets the interrupt status and sends an MSI. Errors stop the run with a code in
-// DMA_ERROR. VRAM is read into a burst buffer at vram_ps_per_byte before a from-device burst goes
-// out (store and forward, as the RTL). Does not model: VRAM write bandwidth, descriptor prefetch
-// across runs, status
-// write-back.
+// DMA_ERROR. Requests and posted writes follow the RTL (rtl/dma_req_arb.sv, dma_wr_mover.sv):
+// both channels share one request channel, which a read holds until its request TLPs are out on
+// the link, and which alternates between a waiting read and write; every posted write -- the
+// from-device bursts of both channels and the MSIs -- enters one in-order write-order queue
+// (models/write_order.h), one mover reads its data from VRAM into the burst buffer at
+// vram_ps_per_byte (store and forward), and the writes go on the link in acceptance order, each
+// after the previous one. So an MSI waits for the writes of the other channel accepted before it,
+// reads pass queued writes, and a channel has at most 32 writes awaiting their response. Every
+// booking on the link is made at most a quantum ahead, writes and reads in time order. Does not
+// model: VRAM write bandwidth, descriptor prefetch across runs, status write-back, the RTL's
+// fixed latencies of a few cycles.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <systemc>
 #include <tlm>
+#include <utility>
 #include <vector>
 
 #include "models/dma_device.h"
 #include "models/dma_regs.h"
 #include "models/sparse_memory.h"
+#include "models/write_order.h"
 
 namespace dmasim {
 
@@ -77,6 +87,20 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
     sc_core::sc_event doorbell, aborted;
     std::uint64_t runs = 0, total_bytes = 0;
     std::vector<std::uint8_t> scratch;  // staging buffer of one descriptor's data
+    // Posted writes (data and MSI) of this channel in the engine's write path.
+    unsigned writes_queued = 0;            // accepted, not yet on the link
+    std::deque<std::uint64_t> write_done;  // link-done times of the latest ones on the link
+    bool write_failed = false;             // a data write of this run failed; later ones dropped
+    sc_core::sc_event written;             // one of its writes went on the link (or was dropped)
+    std::uint64_t read_next_ps = ~std::uint64_t{0};  // its next read request waits from then
+  };
+  // A write request in the write path: a data burst (its data still in VRAM) or an MSI.
+  struct PostedWrite {
+    unsigned ch;
+    bool msi;
+    std::uint64_t host, vram;  // vram: where the data burst's data is
+    std::uint32_t len, msi_data;
+    std::uint64_t buffered_ps;  // its data is all in the burst buffer
   };
 
   void mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -85,7 +109,20 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   void channel_thread(unsigned ch);
   // One run; returns DMA_ERR_*. t_end receives the absolute time its last byte is done.
   std::uint32_t run(unsigned ch, std::uint64_t& t_end);
-  void send_msi();
+  void send_msi(unsigned ch);
+  void post_msi(unsigned ch);      // queues the MSI write, does not wait for it
+  std::uint32_t hang(Channel& c);  // --inject hw:engine-hang: busy until DMA_CTRL_ABORT
+  // Waits until the write path accepts w, requested at t (no earlier), and queues it; returns
+  // the acceptance time.
+  std::uint64_t queue_write(const PostedWrite& w, std::uint64_t t);
+  // Waits until every queued write of channel ch is on the link; returns when the last one of
+  // the channel is done (0 if it never wrote).
+  std::uint64_t drain_writes(unsigned ch);
+  void write_thread();  // puts queued writes on the link, in order, just in time
+  void read_issued(std::uint64_t request_ps, std::uint64_t out_ps);
+  // The earliest time from t on when no read holds the request channel.
+  std::uint64_t request_channel_free(std::uint64_t t) const;
+  void book_writes(std::uint64_t t);  // puts queued writes that can start by t on the link
 
   std::uint64_t bar0_base_;
   bool addr64_;  // false: a 32-bit bus master, host addresses must be below 4 GiB
@@ -98,6 +135,16 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   SparseMemory vram_;
   std::vector<Channel> ch_;
   std::uint32_t msi_addr_lo_ = 0, msi_addr_hi_ = 0, msi_data_ = 0;
+  WriteOrderQueue write_order_;
+  std::deque<PostedWrite> posted_;  // accepted, not yet on the link, in acceptance order
+  sc_core::sc_event posted_queued_;
+  std::uint64_t posted_done_ps_ = 0;
+  // The request channel both channels share (rtl/dma_req_arb.sv): a read holds it from its
+  // request until its request TLPs are out on the link (bm_req_ready, rtl/dma_engine_rtl.cpp).
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> reads_out_;  // latest reads: [request, out)
+  std::uint64_t last_write_grant_ps_ = 0;
+  sc_core::sc_event read_issued_;  // a read went out, or a channel stopped reading
+  std::vector<std::uint8_t> posted_buf_;
 };
 
 }  // namespace dmasim

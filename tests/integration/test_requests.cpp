@@ -110,10 +110,11 @@ TEST(Requests, SimulatedTimeIsTheSumOfItsParts) {
     doorbell = link.host_write(t, 0, 4);
     t += k.mmio_write_ps;
   }
-  // The engine: descriptor fetch, the page, then its MSI (posted, upstream).
+  // The engine: descriptor fetch, the page, then its MSI (posted, upstream), whose 4 data bytes
+  // first pass the engine's write mover like any posted write's.
   const ps_t desc = link.device_read(doorbell, 0, 32).data_done;
   const ps_t data = link.device_read(desc, 0, 4096).data_done;
-  const ps_t msi = link.device_write(data, 0xFEE00000, 4);
+  const ps_t msi = link.device_write(data + 4 * cfg.vram_ps_per_byte, 0xFEE00000, 4);
   // Passive thread waits; ISR: body, INT_STATUS read (round trip), W1C write, QueueDpc.
   ps_t isr = msi + k.msi_to_isr_ps + k.isr_body_ps;
   isr = link.host_read(isr, 0, 4) + k.mmio_write_ps + k.queue_dpc_ps;

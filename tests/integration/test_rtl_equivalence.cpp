@@ -1,10 +1,12 @@
 // RTL vs TLM engine: for a grid of sizes, offsets, map-register counts, directions and channel
-// counts, both engines must move identical data (both byte-checked), in identical chunk,
-// interrupt and DPC counts, and their simulated times may differ by at most 2%. The RTL is the
-// cycle reference. Runs the real dmasim binary once per engine.
+// counts, both engines must move identical data (both byte-checked), in identical chunk counts
+// (and, with one channel, identical interrupt and DPC counts), and their simulated times may
+// differ by at most 2%. The RTL is the cycle reference. Runs the real dmasim binary once per
+// engine.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -58,18 +60,28 @@ TEST_P(Equivalence, SameDataSameCountsTimeWithinTwoPercent) {
   EXPECT_EQ(b["data_check"], "pass");
   for (const char* key : {"bytes", "requests", "chunks", "sg_elements"})
     EXPECT_EQ(a[key], b[key]) << key;
-  // One interrupt may serve both channels' completions, so with two channels the counts may
-  // legitimately differ by timing; with one, each chunk has its own interrupt and DPC.
   if (c.channels == 1) {
+    // Each chunk has its own interrupt and DPC.
     EXPECT_EQ(a["interrupts"], b["interrupts"]);
     EXPECT_EQ(a["dpcs"], b["dpcs"]);
+  } else {
+    // Not equal: the ISR reads both channels' INT_STATUS, so one interrupt (and DPC) serves both
+    // channels' completions when the second completes before the ISR reads it. Whether it does
+    // depends on sub-microsecond timing that the loosely timed engine does not reproduce: which
+    // of two requests within a quantum books the link first, and the RTL bridge running the RTL
+    // ahead to a register write's arrival time (rtl/dma_engine_rtl.cpp mmio()). Both engines
+    // still claim one interrupt and one DPC for one or two completions, never for none.
+    for (const json* j : {&a, &b}) {
+      const auto chunks = (*j)["chunks"].get<std::uint64_t>();
+      for (const char* key : {"interrupts", "dpcs"}) {
+        const auto n = (*j)[key].get<std::uint64_t>();
+        EXPECT_LE(n, chunks) << key;
+        EXPECT_GE(2 * n, chunks) << key;
+      }
+    }
   }
   const double ta = a["sim_time_ns"].get<double>(), tb = b["sim_time_ns"].get<double>();
-  // One channel: within 2%. Two: whether one interrupt serves both channels' completions
-  // depends on sub-microsecond timing, and each such difference moves the run by microseconds;
-  // they agree within 5% today (known gap, README "RTL engine").
-  const double tolerance = c.channels == 1 ? 0.02 : 0.05;
-  EXPECT_LE(std::fabs(ta - tb) / tb, tolerance) << "TLM " << ta << " ns vs RTL " << tb << " ns";
+  EXPECT_LE(std::fabs(ta - tb) / tb, 0.02) << "TLM " << ta << " ns vs RTL " << tb << " ns";
 }
 
 // Hardware faults on the RTL engine (injected by its bridge on the bus, or by the IOMMU's mapper)
@@ -114,7 +126,8 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"100000", 2047, 16, "to-device", 1},
                     Case{"100000", 2047, 16, "from-device", 1}, Case{"1M", 0, 256, "to-device", 1},
                     Case{"1M", 1, 256, "from-device", 1}, Case{"3M", 4095, 64, "to-device", 1},
-                    Case{"256K", 0, 16, "to-device", 2}, Case{"1M", 100, 64, "from-device", 2}),
+                    Case{"256K", 0, 16, "to-device", 2}, Case{"1M", 100, 64, "from-device", 2},
+                    Case{"100000", 2047, 16, "to-device", 2}, Case{"512K", 7, 8, "to-device", 2}),
     [](const auto& info) {
       const Case& c = info.param;
       std::string n = std::string("s") + c.size + "_o" + std::to_string(c.offset) + "_n" +
