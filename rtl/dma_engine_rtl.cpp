@@ -82,12 +82,27 @@ bool DmaEngineRtl::idle() const {
   return true;
 }
 
-void DmaEngineRtl::catch_up(std::uint64_t cycle) {
-  if (idle()) {
-    cycle_ = std::max(cycle_, cycle);  // nothing happens in an idle engine: skip the cycles
+void DmaEngineRtl::run_until(std::uint64_t cycle, bool skip_idle) {
+  for (;;) {
+    while (!pending_writes_.empty() && pending_writes_.front().cycle <= cycle_) {
+      const PendingWrite w = pending_writes_.front();
+      pending_writes_.pop_front();
+      if (!params_.fault.empty()) watch_register_write(w.offset, w.value);
+      reg_access(true, w.offset, w.value);
+    }
+    if (cycle_ >= cycle) return;
+    if (!idle()) {
+      step();
+      continue;
+    }
+    // Nothing happens in an idle engine: skip the cycles.
+    if (!pending_writes_.empty() && pending_writes_.front().cycle <= cycle) {
+      cycle_ = pending_writes_.front().cycle;
+      continue;
+    }
+    if (skip_idle) cycle_ = cycle;
     return;
   }
-  while (cycle_ < cycle) step();
 }
 
 void DmaEngineRtl::drive_inputs() {
@@ -255,15 +270,18 @@ void DmaEngineRtl::mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  // The access reaches the device at now + delay: bring the model there first.
-  catch_up(cycle_at(now_ps() + to_ps(delay)));
-  count_ended_runs();
-  std::uint32_t value = 0;
-  std::memcpy(&value, gp.get_data_ptr(), 4);
   const auto offset = static_cast<std::uint32_t>(addr - params_.bar0_base);
-  if (gp.is_write() && !params_.fault.empty()) watch_register_write(offset, value);
-  value = reg_access(gp.is_write(), offset, value);
-  if (gp.is_read()) std::memcpy(gp.get_data_ptr(), &value, 4);
+  const std::uint64_t arrival = cycle_at(now_ps() + to_ps(delay));
+  if (gp.is_write()) {  // posted: taken when the model gets to its arrival
+    std::uint32_t value = 0;
+    std::memcpy(&value, gp.get_data_ptr(), 4);
+    pending_writes_.push_back({arrival, offset, value});
+  } else {  // the CPU waits for the value: bring the model to the read's arrival first
+    run_until(arrival, true);
+    count_ended_runs();
+    const std::uint32_t value = reg_access(false, offset, 0);
+    std::memcpy(gp.get_data_ptr(), &value, 4);
+  }
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
   activity_.notify();
 }
@@ -334,15 +352,18 @@ bool DmaEngineRtl::inject_on_write(unsigned ch, bool msi, bool* drop) {
 
 void DmaEngineRtl::thread() {
   for (;;) {
-    if (idle()) {
+    if (idle() && pending_writes_.empty()) {
       sc_core::wait(activity_);
       continue;
     }
     // A batch: up to one quantum of cycles, then let SystemC time catch up with the model.
     const std::uint64_t target = cycle_at(now_ps() + params_.quantum_ps);
-    while (cycle_ < target && !idle()) step();
+    run_until(target, false);
     count_ended_runs();
-    const std::uint64_t t = time_of(cycle_);
+    // Idle with a register write on its way: wait for it quantum by quantum.
+    const std::uint64_t t = !idle()                  ? time_of(cycle_)
+                            : pending_writes_.empty() ? now_ps()
+                                                      : time_of(target);
     sc_core::wait(t > now_ps() ? from_ps(t - now_ps()) : sc_core::SC_ZERO_TIME);
   }
 }

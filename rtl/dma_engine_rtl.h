@@ -7,7 +7,8 @@
 // TLM transaction at the time of its cycle: a read's data beats are handed back so the last one
 // arrives at the link's data-done time, and the next request is accepted once the link has
 // issued the previous one; a write goes out when its last beat is in, and its response returns
-// at the link's done time. Register accesses first bring the model up to their arrival time.
+// at the link's done time. A register write is taken when the model reaches its arrival cycle; a
+// register read first brings the model up to its arrival time.
 // VRAM is the bridge's sparse memory, read and written by the RTL's VRAM port.
 #pragma once
 
@@ -90,7 +91,10 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   void mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   std::uint32_t reg_access(bool write, std::uint32_t offset, std::uint32_t value);
   void step();  // one clock cycle
-  void catch_up(std::uint64_t cycle);
+  // Runs the model up to `cycle`, taking each posted register write at its arrival cycle. An
+  // idle engine jumps to the next such arrival; with skip_idle it jumps to `cycle` too, else it
+  // stops there (SystemC time may yet bring a register write that arrives sooner).
+  void run_until(std::uint64_t cycle, bool skip_idle);
   bool idle() const;
   std::uint64_t time_of(std::uint64_t cycle) const { return cycle * params_.clock_ps; }
   std::uint64_t cycle_at(std::uint64_t ps) const {
@@ -119,6 +123,14 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   unsigned runs_ended_ = 0;  // channels whose busy fell, bytes not yet counted
   std::uint64_t bytes_[kChannels] = {0, 0};
   sc_core::sc_event activity_;
+  // Posted register writes on their way: each is taken when the model reaches its arrival
+  // cycle, not by running the model ahead to it (which would book the link ahead of SystemC
+  // time, in front of traffic the rest of the platform books meanwhile).
+  struct PendingWrite {
+    std::uint64_t cycle;
+    std::uint32_t offset, value;
+  };
+  std::deque<PendingWrite> pending_writes_;
   // Fault injection: which run each channel is on (all channels' runs counted from 1, as the
   // doorbells are taken), where its descriptors are, and which of its accesses came first.
   struct RunState {
