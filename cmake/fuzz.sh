@@ -41,6 +41,7 @@ build_regs() {
   "$CXX" "${FLAGS[@]}" -DSC_INCLUDE_DYNAMIC_PROCESSES $SC_CFLAGS -o "$BUILD/fuzz_regs" \
     "$ROOT/tests/fuzz/fuzz_regs.cpp" "$ROOT/models/dma_engine.cpp" "$ROOT/models/host_memory.cpp" \
     "$ROOT/models/pcie_link.cpp" "$ROOT/models/root_complex.cpp" "$ROOT/models/link_timing.cpp" \
+    "$ROOT/models/write_order.cpp" \
     "$ROOT/models/sparse_memory.cpp" $SC_LIBS
 }
 

@@ -232,7 +232,8 @@ struct Bench {
     }
     if (driver.read32(DMA_GLOBAL + DMA_ID) != DMA_ID_VALUE) fail("DMA_ID changed");
     if (driver.read32(DMA_GLOBAL + DMA_CHANNELS) != kChannels) fail("DMA_CHANNELS wrong");
-    if (driver.read32(DMA_GLOBAL + DMA_CAPS) != DMA_CAPS_ADDR64) fail("DMA_CAPS wrong");
+    if (driver.read32(DMA_GLOBAL + DMA_CAPS) != (DMA_CAPS_ADDR64 | DMA_CAPS_ABORT))
+      fail("DMA_CAPS wrong");
     for (unsigned ch = 0; ch < kChannels; ++ch) {
       const std::uint32_t b = ch * DMA_CH_STRIDE;
       if (engine.bytes_moved(ch) != 0)
