@@ -21,27 +21,49 @@ constexpr std::size_t kMaxWrites = 32;
 constexpr std::uint64_t kNever = ~std::uint64_t{0};
 // Latest reads whose hold on the request channel a write request looks at.
 constexpr std::size_t kReadsKept = 16;
+// Data-path width: DATA_BYTES in rtl/dma_engine.sv line 11.
+constexpr unsigned kBeatBytes = 32;
+// Fixed latencies of the RTL, in clock cycles, each up to the request the arbiter's output
+// register (rtl/dma_req_arb.sv line 112) offers on the bus:
+// doorbell write -> dma_csr pending (rtl/dma_csr.sv line 101) -> S_START -> S_FETCH
+// (rtl/dma_channel.sv lines 254-287) -> descriptor fetch request;
+constexpr unsigned kStartCycles = 4;
+// last descriptor beat in -> S_FETCH_WAIT -> S_DESC_RD -> S_DESC_CHK -> S_ISSUE (lines 290-310)
+// -> first data request;
+constexpr unsigned kDescCycles = 5;
+// last read beat or write response -> S_DRAIN -> S_DONE -> S_MSI_REQ (lines 324-329) -> MSI;
+constexpr unsigned kMsiCycles = 4;
+// write request accepted -> write-order queue -> burst loaded -> VRAM read stages A and B ->
+// output queue -> first beat on bm_w (rtl/dma_wr_mover.sv lines 98-147).
+constexpr unsigned kWriteDataCycles = 4;
 
 }  // namespace
 
 DmaEngine::DmaEngine(sc_core::sc_module_name name, unsigned channels, std::uint64_t bar0_base,
                      std::uint64_t vram_bytes, std::uint64_t quantum_ps, bool addr64,
-                     std::uint64_t vram_ps_per_byte)
+                     std::uint64_t vram_ps_per_byte, std::uint64_t clock_ps)
     : sc_module(name),
       bar0("bar0"),
       master("master"),
       bar0_base_(bar0_base),
       addr64_(addr64),
       vram_ps_per_byte_(vram_ps_per_byte),
+      clock_ps_(clock_ps),
       quantum_ps_(quantum_ps),
       vram_(vram_bytes),
       ch_(channels),
-      write_order_(kWriteOrderDepth, vram_ps_per_byte_),
+      write_order_(kWriteOrderDepth, vram_ps_per_byte_, kWriteDataCycles * clock_ps,
+                   clock_ps ? kBeatBytes : 0),
       posted_buf_(4096) {
   bar0.register_b_transport(this, &DmaEngine::mmio);
   for (unsigned i = 0; i < channels; ++i)
     sc_core::sc_spawn([this, i] { channel_thread(i); }, ("channel" + std::to_string(i)).c_str());
   sc_core::sc_spawn([this] { write_thread(); }, "writes");
+}
+
+std::uint64_t DmaEngine::after_cycles(std::uint64_t t, unsigned n) const {
+  if (!clock_ps_) return t;
+  return (t + clock_ps_ - 1) / clock_ps_ * clock_ps_ + n * clock_ps_;
 }
 
 void DmaEngine::mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -193,7 +215,7 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
   Channel& c = ch_[ch];
   const std::uint64_t this_run = ++all_runs_;
   bool first_read = true, first_write = true, first_burst = true;
-  std::uint64_t t_issue = now_ps(), t_data = t_issue;
+  std::uint64_t t_issue = after_cycles(now_ps(), kStartCycles), t_data = t_issue;
   t_end = t_issue;
   if (c.desc_count == 0 || c.desc_count > DMA_MAX_DESCRIPTORS) return DMA_ERR_BAD_DESC;
   std::vector<DmaDescriptor> desc(c.desc_count);
@@ -207,7 +229,7 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
   read_issued(t_issue, fetch.issue_done_ps);
   if (!fetch.ok) return DMA_ERR_DESC_FETCH;
   if (fault_due("bad-descriptor", this_run)) desc[0].host_addr = kBadDescriptorAddress;
-  t_issue = t_data;  // data movement needs the descriptors first
+  t_issue = after_cycles(t_data, kDescCycles);  // data movement needs the descriptors first
   if (c.scratch.size() < 4096) c.scratch.resize(4096);
   // Like every later request: no booking on the link more than a quantum ahead.
   if (t_issue > now_ps() + quantum_ps_) sc_core::wait(from_ps(t_issue - now_ps()));
@@ -291,7 +313,7 @@ void DmaEngine::channel_thread(unsigned n) {
     read_issued_.notify();
     // The run ends when the responses of all its writes are back (rtl/dma_channel.sv S_DRAIN);
     // an aborted one too: its accepted posted writes still go out.
-    t_end = std::max(t_end, drain_writes(n));
+    t_end = after_cycles(std::max(t_end, drain_writes(n)), kMsiCycles);
     if (!err && c.write_failed) err = DMA_ERR_HOST_WRITE;
     c.write_failed = false;
     if (t_end > now_ps() && !c.abort) sc_core::wait(from_ps(t_end - now_ps()));

@@ -14,9 +14,13 @@
 // vram_ps_per_byte (store and forward), and the writes go on the link in acceptance order, each
 // after the previous one. So an MSI waits for the writes of the other channel accepted before it,
 // reads pass queued writes, and a channel has at most 32 writes awaiting their response. Every
-// booking on the link is made at most a quantum ahead, writes and reads in time order. Does not
-// model: VRAM write bandwidth, descriptor prefetch across runs, status write-back, the RTL's
-// fixed latencies of a few cycles.
+// booking on the link is made at most a quantum ahead, writes and reads in time order. With a
+// clock period given, the RTL's fixed latencies are kept too: on the clock edge, a few cycles
+// from the doorbell to the first request, from the descriptors to the first data request, from
+// the last response to the MSI request, and from a write request to its data; data moves in
+// whole beats. Does not model: VRAM write bandwidth, descriptor prefetch across runs, status
+// write-back, the RTL's cycles between descriptors (hidden behind the link), the rounding of
+// each later request to a clock edge.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -44,7 +48,7 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
 
   DmaEngine(sc_core::sc_module_name name, unsigned channels, std::uint64_t bar0_base,
             std::uint64_t vram_bytes, std::uint64_t quantum_ps, bool addr64 = true,
-            std::uint64_t vram_ps_per_byte = 0);
+            std::uint64_t vram_ps_per_byte = 0, std::uint64_t clock_ps = 0);
 
   tlm::tlm_target_socket<>& bar0_socket() override { return bar0; }
   tlm::tlm_initiator_socket<>& master_socket() override { return master; }
@@ -131,6 +135,9 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   bool fault_due(bool write, std::uint64_t run, bool first);
   bool fault_due(const char* kind, std::uint64_t run);
   std::uint64_t vram_ps_per_byte_;
+  std::uint64_t clock_ps_;  // 0: no fixed latencies
+  // The clock edge at or after t, plus n cycles (t itself without a clock).
+  std::uint64_t after_cycles(std::uint64_t t, unsigned n) const;
   std::uint64_t quantum_ps_;
   SparseMemory vram_;
   std::vector<Channel> ch_;

@@ -5,9 +5,9 @@
 // the MSI data) at ps_per_byte, one burst at a time; an entry leaves the queue when the mover
 // starts it, which makes room for the next request. A write may go out on the link once its data
 // is all in (store and forward); the caller puts writes on the link in acceptance order, each
-// after the previous one is done.
-// Does not model: the RTL's fixed pipeline latencies of a few cycles (arbiter register, VRAM
-// read stages), or rounding of the data to whole beats.
+// after the previous one is done. With beat_bytes set, the data moves in whole beats, and every
+// write's data is `latency` behind the mover (its pipeline: wait, VRAM read stages, output
+// queue), which does not hold the mover up.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +25,8 @@ class WriteOrderQueue {
     ps_t buffered;  // its data is all in: it may go out on the link
   };
 
-  // depth >= 1.
-  WriteOrderQueue(unsigned depth, ps_t ps_per_byte);
+  // depth >= 1. beat_bytes 0: the data moves byte by byte.
+  WriteOrderQueue(unsigned depth, ps_t ps_per_byte, ps_t latency = 0, unsigned beat_bytes = 0);
 
   // Earliest time the queue has room for one more request: when the mover started the entry
   // `depth` requests back (0 when fewer have been accepted).
@@ -38,6 +38,8 @@ class WriteOrderQueue {
  private:
   unsigned depth_;
   ps_t ps_per_byte_;
+  ps_t latency_;
+  unsigned beat_bytes_;
   ps_t mover_free_ = 0;     // the mover has streamed everything accepted so far
   std::deque<ps_t> loads_;  // mover start times of the last `depth` entries, oldest first
 };

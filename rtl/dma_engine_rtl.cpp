@@ -201,11 +201,12 @@ void DmaEngineRtl::step() {
     WriteBurst& wb = write_bursts_.front();
     const std::size_t n = std::min<std::size_t>(kDataBytes, wb.len - wb.data.size());
     wb.data.insert(wb.data.end(), wbeat.begin(), wbeat.begin() + n);
-    // The link can start the burst's first TLP once MPS bytes (or the burst) are in; the rest
-    // stream in faster than the link drains them.
-    if (wb.first_tlp_cycle == 0 && wb.data.size() >= std::min<std::uint64_t>(wb.len, params_.mps))
-      wb.first_tlp_cycle = c;
+    // Store and forward: the burst goes on the link once all its data is in, from the cycle
+    // of its last beat. (Starting it at its first TLP's data would need the link booked in
+    // the past once the rest is in: that start then fell on whatever SystemC time the batch
+    // began at, so the timing followed --rtl-quantum.)
     if (w_last || wb.data.size() >= wb.len) {
+      wb.in_cycle = c;
       to_link_.push_back(std::move(wb));
       write_bursts_.pop_front();
     }
@@ -221,7 +222,7 @@ void DmaEngineRtl::step() {
 void DmaEngineRtl::send_writes() {
   while (!to_link_.empty()) {
     WriteBurst& wb = to_link_.front();
-    const std::uint64_t start = std::max(time_of(wb.first_tlp_cycle), write_free_ps_);
+    const std::uint64_t start = std::max(time_of(wb.in_cycle), write_free_ps_);
     if (start > time_of(cycle_)) return;
     const bool msi = wb.len == 4 && wb.addr == msi_addr_;
     bool drop = false;
@@ -361,7 +362,7 @@ void DmaEngineRtl::thread() {
     run_until(target, false);
     count_ended_runs();
     // Idle with a register write on its way: wait for it quantum by quantum.
-    const std::uint64_t t = !idle()                  ? time_of(cycle_)
+    const std::uint64_t t = !idle()                   ? time_of(cycle_)
                             : pending_writes_.empty() ? now_ps()
                                                       : time_of(target);
     sc_core::wait(t > now_ps() ? from_ps(t - now_ps()) : sc_core::SC_ZERO_TIME);
@@ -374,7 +375,6 @@ std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg, std::uint64_t b
   p.bar0_base = bar0;
   p.vram_bytes = cfg.vram_bytes;
   p.quantum_ps = cfg.rtl_quantum_ps;
-  p.mps = cfg.link.mps;
   p.addr64 = !cfg.dma32;
   p.clock_ps = cfg.rtl_clock_ps;
   p.vcd = vcd;

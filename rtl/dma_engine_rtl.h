@@ -36,7 +36,6 @@ struct RtlEngineParams {
   std::uint64_t bar0_base = 0;
   std::uint64_t vram_bytes = 0;
   std::uint64_t quantum_ps = 100000;  // how far the model may run ahead of SystemC time
-  std::uint64_t mps = 256;            // a posted write's first TLP can leave after MPS bytes
   bool addr64 = true;
   std::uint64_t clock_ps = 4000;  // 250 MHz: 32 B/cycle = 8 GB/s, above a Gen3 x8 link [EST]
   std::string vcd;                // RTL waves (Verilator tracing); empty = none
@@ -84,7 +83,7 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
     std::uint64_t addr;
     std::uint32_t len;
     std::vector<std::uint8_t> data;
-    std::uint64_t first_tlp_cycle = 0;  // when its first MPS of data was in
+    std::uint64_t in_cycle = 0;  // all its data is in (store and forward)
   };
 
   void thread();

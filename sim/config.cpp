@@ -17,7 +17,8 @@ void register_params(SimConfig& c, ParamSet& p) {
              "platform limit on map registers per adapter (pages per StartDma)");
   p.add_uint("channels", &c.channels, 1, 2, "DMA channels (adapter objects) in use");
   p.add_enum("engine", &c.engine, {"tlm", "rtl"}, "DMA engine backend");
-  p.add_time_ns("rtl-clock", &c.rtl_clock_ps, 1000, "RTL engine clock period");
+  p.add_time_ns("rtl-clock", &c.rtl_clock_ps, 1000,
+                "engine clock period (the RTL's; the TLM engine's fixed latencies)");
   p.add_time_ns("rtl-quantum", &c.rtl_quantum_ps, 1e6,
                 "how far the RTL model may run ahead of SystemC time");
   p.add_flag("rtl-waves", &c.rtl_waves,

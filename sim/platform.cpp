@@ -69,7 +69,7 @@ std::unique_ptr<DmaDevice> make_engine(const SimConfig& cfg) {
   if (cfg.engine == "rtl") return make_rtl_engine_unavailable();
 #endif
   auto engine = std::make_unique<DmaEngine>("engine", 2, kBar0, cfg.vram_bytes, cfg.quantum_ps,
-                                            !cfg.dma32, cfg.vram_ps_per_byte);
+                                            !cfg.dma32, cfg.vram_ps_per_byte, cfg.rtl_clock_ps);
   if (!cfg.hw_fault.empty()) engine->inject_fault(cfg.hw_fault, cfg.hw_fault_run);
   return engine;
 }

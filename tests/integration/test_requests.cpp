@@ -111,10 +111,18 @@ TEST(Requests, SimulatedTimeIsTheSumOfItsParts) {
     t += k.mmio_write_ps;
   }
   // The engine: descriptor fetch, the page, then its MSI (posted, upstream), whose 4 data bytes
-  // first pass the engine's write mover like any posted write's.
-  const ps_t desc = link.device_read(doorbell, 0, 32).data_done;
-  const ps_t data = link.device_read(desc, 0, 4096).data_done;
-  const ps_t msi = link.device_write(data + 4 * cfg.vram_ps_per_byte, 0xFEE00000, 4);
+  // first pass the engine's write mover like any posted write's (one 32-byte beat), each step
+  // after the RTL's fixed latency from a clock edge (models/dma_engine.cpp). This replay counts
+  // from the request's start; the clock, from time 0.
+  const RequestResult& r = p.display_driver().results().at(0);
+  const ps_t clk = cfg.rtl_clock_ps;
+  const auto edge = [clk, s = r.start_ps](ps_t t, ps_t cycles) {
+    return (t + s + clk - 1) / clk * clk + cycles * clk - s;
+  };
+  const ps_t desc = link.device_read(edge(doorbell, 4), 0, 32).data_done;
+  const ps_t data = link.device_read(edge(desc, 5), 0, 4096).data_done;
+  const ps_t msi =
+      link.device_write(edge(data, 4) + 4 * clk + 32 * cfg.vram_ps_per_byte, 0xFEE00000, 4);
   // Passive thread waits; ISR: body, INT_STATUS read (round trip), W1C write, QueueDpc.
   ps_t isr = msi + k.msi_to_isr_ps + k.isr_body_ps;
   isr = link.host_read(isr, 0, 4) + k.mmio_write_ps + k.queue_dpc_ps;
@@ -122,7 +130,6 @@ TEST(Requests, SimulatedTimeIsTheSumOfItsParts) {
   // DPC: latency, CompleteDma, SetEvent; the passive thread wakes, unlocks and returns.
   ps_t done = isr + k.dpc_latency_ps + k.complete_dma_ps + k.complete_dma_page_ps;
   done += k.thread_wake_ps + k.unlock_buffer_ps + k.unlock_buffer_page_ps;
-  const RequestResult& r = p.display_driver().results().at(0);
   EXPECT_EQ(r.end_ps - r.start_ps, done);
 }
 
