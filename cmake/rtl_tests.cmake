@@ -13,6 +13,7 @@ set(RTL_TB_SOURCES
   ${CMAKE_SOURCE_DIR}/tests/rtl/test_rtl_regs.cpp
   ${CMAKE_SOURCE_DIR}/tests/rtl/test_rtl_dma.cpp
   ${CMAKE_SOURCE_DIR}/tests/rtl/test_rtl_errors.cpp
+  ${CMAKE_SOURCE_DIR}/tests/rtl/test_rtl_abort.cpp
 )
 option(DMASIM_RTL_TB_TRACE "rtl_tb with VCD tracing: RTL_TB_VCD=file.vcd rtl_tb --gtest_filter=..." OFF)
 if(DMASIM_RTL_TB_TRACE)

@@ -9,6 +9,13 @@
 // burst wins over a check error of a later descriptor). A change of direction between
 // descriptors waits for the outstanding bursts, so errors, byte counts and VRAM hazards keep
 // descriptor order. BYTES counts bursts completed without error before the first error.
+// DMA_CTRL.ABORT (abort_run from dma_csr, only while the run is BUSY: never in the MSI
+// states) sends the channel to idle at once: no new request, no completion, no MSI. The bursts
+// still outstanding stay in their queues and are counted as orphans (rd_orph, b_orph): the oldest
+// entries of each queue. Their read beats and write responses are still taken from the bus, in
+// order, and dropped (no VRAM write, no descriptor assembly, no error, no BYTES); a following run
+// queues behind them. Write bursts already accepted by dma_req_arb still go out (their data is
+// read from VRAM as usual), as the TLM engine's posted writes do.
 `default_nettype none
 
 module dma_channel
@@ -35,6 +42,8 @@ module dma_channel
   output logic [2:0]               done_err,
   output logic [13:0]              bytes_add,
   output logic                     active,
+  input  wire                      abort_run,    // DMA_CTRL.ABORT while BUSY (one-cycle pulse)
+  output logic                     draining,     // bursts of an aborted run still outstanding
   // Bus-master requests (to dma_req_arb); req_vaddr carries DMA_MSI_DATA for the MSI.
   output logic                     req_valid,
   input  wire                      req_ready,
@@ -68,6 +77,8 @@ module dma_channel
   localparam int ENTRY_W = 3 + 1 + 25 + 40 + 64;
   localparam int RDQ_W   = 2 + 40 + 13;
   localparam int BQ_W    = 1 + 13;
+  localparam int RDQ_C   = $clog2(MAX_READS + 1);
+  localparam int BQ_C    = $clog2(MAX_WRITES + 1);
 
   if (DATA_BYTES != 4 && DATA_BYTES != 8 && DATA_BYTES != 16 && DATA_BYTES != 32) begin : g_bad_db
     $error("dma_channel: DATA_BYTES must be 4, 8, 16 or 32");
@@ -120,6 +131,16 @@ module dma_channel
   logic [RDQ_W-1:0] rdq_out;
   logic [BQ_W-1:0]  bq_out;
   logic             req_fire;
+  logic [RDQ_C-1:0] rdq_count;
+  logic [BQ_C-1:0]  bq_count;
+  // Orphans: queue entries (the oldest ones) of aborted runs, dropped as their responses come.
+  logic [RDQ_C-1:0] rd_orph_reg, rd_orph_next;
+  logic [BQ_C-1:0]  b_orph_reg, b_orph_next;
+  wire              rd_orph = rd_orph_reg != '0;  // the oldest outstanding read is an orphan
+  wire              b_orph  = b_orph_reg != '0;   // the oldest outstanding write is an orphan
+  // Responses that belong to this run.
+  wire              rbeat_mine = rbeat_valid && !rd_orph;
+  wire              b_mine     = b_valid && !b_orph;
 
   // Decoded descriptor at the memory output.
   wire [2:0]  q_code = dmem_q_reg[ENTRY_W-1 -: 3];
@@ -161,7 +182,7 @@ module dma_channel
   // Descriptor bytes arriving: append to abuf; a full 32 bytes goes to the descriptor memory.
   logic [255+DBW:0] acat;
   logic [5:0]       atotal;
-  wire  asm_valid = rbeat_valid && rdq_kind == KIND_DESC && !rbeat_err && resp_err_reg == ERR_NONE;
+  wire  asm_valid = rbeat_mine && rdq_kind == KIND_DESC && !rbeat_err && resp_err_reg == ERR_NONE;
 
   always_comb begin
     acat   = {{DBW{1'b0}}, abuf_reg}
@@ -226,16 +247,18 @@ module dma_channel
     done_err        = (resp_err_reg != ERR_NONE) ? resp_err_reg : chk_err_reg;
     bytes_add       = '0;
     bq_pop          = b_valid;
-
+    rd_orph_next    = rd_orph_reg - RDQ_C'(rdq_pop && rd_orph);
+    b_orph_next     = b_orph_reg - BQ_C'(bq_pop && b_orph);
 
     // Responses: the first error of the run is kept; bytes of error-free bursts before it count.
-    if (rbeat_valid && rbeat_err && resp_err_reg == ERR_NONE)
+    // Those of an aborted run's bursts (orphans) count for nothing.
+    if (rbeat_mine && rbeat_err && resp_err_reg == ERR_NONE)
       resp_err_next = (rdq_kind == KIND_DESC) ? ERR_DESC_FETCH : ERR_HOST_READ;
-    else if (b_valid && !bq_out[13] && b_err && resp_err_reg == ERR_NONE)
+    else if (b_mine && !bq_out[13] && b_err && resp_err_reg == ERR_NONE)
       resp_err_next = ERR_HOST_WRITE;
-    if (rbeat_valid && rbeat_last && !rbeat_err && rdq_kind == KIND_DATA && resp_err_reg == ERR_NONE)
+    if (rbeat_mine && rbeat_last && !rbeat_err && rdq_kind == KIND_DATA && resp_err_reg == ERR_NONE)
       bytes_add = bytes_add + {1'b0, rdq_len};
-    if (b_valid && !bq_out[13] && !b_err && resp_err_reg == ERR_NONE)
+    if (b_mine && !bq_out[13] && !b_err && resp_err_reg == ERR_NONE)
       bytes_add = bytes_add + {1'b0, bq_out[12:0]};
 
     if (asm_valid) begin
@@ -330,6 +353,15 @@ module dma_channel
       S_MSI_WAIT: if (!bq_valid) state_next = S_IDLE;
       default: state_next = S_IDLE;
     endcase
+
+    // DMA_CTRL.ABORT: idle at once, no completion; every burst still queued (including one
+    // pushed in this cycle) is an orphan.
+    if (abort_run) begin
+      state_next   = S_IDLE;
+      done_valid   = 1'b0;
+      rd_orph_next = rdq_count + RDQ_C'(req_fire && !req_write) - RDQ_C'(rdq_pop);
+      b_orph_next  = bq_count + BQ_C'(req_fire && req_write) - BQ_C'(bq_pop);
+    end
   end
 
   always_ff @(posedge clk) begin
@@ -348,6 +380,8 @@ module dma_channel
     abuf_reg       <= abuf_next;
     afill_reg      <= afill_next;
     awidx_reg      <= awidx_next;
+    rd_orph_reg    <= rd_orph_next;
+    b_orph_reg     <= b_orph_next;
     if (dmem_we) dmem[awidx_reg[AW-1:0]] <= dmem_wdata;
     dmem_q_reg <= dmem[didx_reg[AW-1:0]];
     if (rst) begin
@@ -355,6 +389,8 @@ module dma_channel
       cur_dir_reg  <= 1'b0;
       chk_err_reg  <= ERR_NONE;
       resp_err_reg <= ERR_NONE;
+      rd_orph_reg  <= '0;
+      b_orph_reg   <= '0;
     end
   end
 
@@ -366,10 +402,7 @@ module dma_channel
     .out_valid(rdq_valid),
     .out_ready(rdq_pop),
     .out_data (rdq_out),
-    // Fill level not needed: in_ready gates the pushes.
-    /* verilator lint_off PINCONNECTEMPTY */
-    .count    ()
-    /* verilator lint_on PINCONNECTEMPTY */
+    .count    (rdq_count)
   );
 
   dma_fifo #(.WIDTH(BQ_W), .DEPTH(MAX_WRITES)) u_bq (
@@ -380,18 +413,16 @@ module dma_channel
     .out_valid(bq_valid),
     .out_ready(bq_pop),
     .out_data (bq_out),
-    // Fill level not needed: in_ready gates the pushes.
-    /* verilator lint_off PINCONNECTEMPTY */
-    .count    ()
-    /* verilator lint_on PINCONNECTEMPTY */
+    .count    (bq_count)
   );
 
   always_comb begin
     rdq_kind  = kind_t'(rdq_out[54:53]);
     rdq_vaddr = rdq_out[52:13];
     rdq_len   = rdq_out[12:0];
-    suppress  = resp_err_reg != ERR_NONE;
+    suppress  = resp_err_reg != ERR_NONE || rd_orph;
     active    = state_reg != S_IDLE;
+    draining  = rd_orph || b_orph;
   end
 
 `ifndef SYNTHESIS
@@ -412,6 +443,28 @@ module dma_channel
       req_valid && !cfg_addr64 && req_kind != KIND_MSI |-> {1'b0, req_addr} + 65'(req_len) <= 65'h1_0000_0000)
     else $error("dma_channel: 32-bit mode request above 4 GiB at %h", req_addr);
   // The descriptor memory never overflows and is full when the fetch ends without error.
+  // ABORT comes only during a run (BUSY: not idle, not in the MSI states) and leaves it idle.
+  a_abort_in_run: assert property (@(posedge clk) disable iff (rst)
+      abort_run |-> state_reg != S_IDLE && state_reg != S_MSI_REQ && state_reg != S_MSI_WAIT)
+    else $error("dma_channel: ABORT in state %0d", state_reg);
+  a_abort_idle: assert property (@(posedge clk) disable iff (rst) abort_run |=> state_reg == S_IDLE)
+    else $error("dma_channel: not idle after ABORT");
+  // Orphans are the oldest queue entries: never more of them than entries.
+  a_rd_orph_bound: assert property (@(posedge clk) disable iff (rst) rd_orph_reg <= rdq_count)
+    else $error("dma_channel: %0d read orphans, %0d reads queued", rd_orph_reg, rdq_count);
+  a_b_orph_bound: assert property (@(posedge clk) disable iff (rst) b_orph_reg <= bq_count)
+    else $error("dma_channel: %0d write orphans, %0d writes queued", b_orph_reg, bq_count);
+  // An orphan's responses touch nothing of the run: no VRAM write, no descriptor, no BYTES.
+  a_orph_no_vram: assert property (@(posedge clk) disable iff (rst) rd_orph |-> suppress)
+    else $error("dma_channel: an aborted run's read beat may write VRAM");
+  a_orph_no_asm: assert property (@(posedge clk) disable iff (rst) rd_orph |-> !asm_valid && !dmem_we)
+    else $error("dma_channel: an aborted run's read beat reached the descriptor memory");
+  a_orph_no_bytes: assert property (@(posedge clk) disable iff (rst)
+      !rbeat_mine && !b_mine |-> bytes_add == '0)
+    else $error("dma_channel: an aborted run's response counted in BYTES");
+  // An MSI is never an orphan (ABORT does not reach the MSI states).
+  a_orph_no_msi: assert property (@(posedge clk) disable iff (rst) b_valid && b_orph |-> !bq_out[13])
+    else $error("dma_channel: an MSI write counted as an orphan");
   a_desc_overflow: assert property (@(posedge clk) disable iff (rst) dmem_we |-> 32'(awidx_reg) < count_reg)
     else $error("dma_channel: more descriptors than DESC_COUNT");
   a_desc_complete: assert property (@(posedge clk) disable iff (rst)

@@ -4,6 +4,9 @@
 // - a doorbell while neither BUSY nor already pending latches a start (STATUS reads BUSY from
 //   then on); the channel takes it over the start handshake, which clears DONE/ERROR and BYTES;
 // - CTRL.RESET (self-clearing) clears STATUS, INT_STATUS and ERROR unless BUSY;
+// - CTRL.ABORT (self-clearing) on a BUSY channel clears STATUS at once (BUSY drops, no DONE or
+//   ERROR, INT_STATUS and ERROR untouched) and tells the channel to drop its run (abort_run);
+//   it also cancels a latched doorbell the channel has not taken yet; otherwise it does nothing;
 // - the channel's completion sets STATUS DONE or ERROR, INT_STATUS and ERROR, and drops BUSY;
 // - a completion wins over a W1C clearing the same INT_STATUS bit in the same cycle.
 // Port: reg_ack (and reg_rdata for a read) exactly one cycle after reg_req; a write takes
@@ -32,6 +35,7 @@ module dma_csr #(
   input  wire  [CHANNELS-1:0]         done_valid,   // the run is over (one-cycle pulse)
   input  wire  [CHANNELS-1:0][2:0]    done_err,     // its DMA_ERR_* code
   input  wire  [CHANNELS-1:0][13:0]   bytes_add,    // bytes completed this cycle
+  output logic [CHANNELS-1:0]         abort_run,    // CTRL.ABORT on a BUSY channel (pulse)
   output logic [63:0]                 msi_addr,
   output logic [31:0]                 msi_data,
   output logic [CHANNELS-1:0]         pending,      // start latched, not yet taken
@@ -60,6 +64,14 @@ module dma_csr #(
   wire [2:0]  ch_sel    = reg_addr[10:8];
   wire [7:0]  offset    = reg_addr[7:0];
   wire        wr        = reg_req && reg_we;
+
+  // CTRL written with ABORT set, per channel (whatever the channel is doing).
+  logic [CHANNELS-1:0] abort_req;
+  always_comb begin
+    for (int c = 0; c < CHANNELS; c++)
+      abort_req[c] = wr && !is_global && ch_sel == 3'(c) && offset == REG_CTRL &&
+                     reg_wdata[CTRL_ABORT];
+  end
 
   always_comb begin
     irq_en_next     = irq_en_reg;
@@ -94,6 +106,11 @@ module dma_csr #(
               int_next[c]    = '0;
               error_next[c]  = ERR_NONE;
             end
+            // After RESET, as the TLM engine: RESET in the same write sees the channel BUSY.
+            if (reg_wdata[CTRL_ABORT]) begin
+              if (status_reg[c][STATUS_BUSY]) status_next[c] = '0;
+              pending_next[c] = 1'b0;
+            end
           end
           REG_DESC_LO:    desc_lo_next[c] = reg_wdata;
           REG_DESC_HI:    desc_hi_next[c] = reg_wdata;
@@ -104,6 +121,7 @@ module dma_csr #(
         endcase
       end
       // Run start: BUSY, the last run's DONE/ERROR and BYTES cleared (INT_STATUS and ERROR kept).
+      // (start_valid is low in the cycle of an ABORT: a cancelled doorbell starts nothing.)
       if (start_valid[c] && start_ready[c]) begin
         pending_next[c] = 1'b0;
         status_next[c]  = '0;
@@ -132,7 +150,11 @@ module dma_csr #(
           REG_MSI_ADDR_LO: rdata_next = msi_lo_reg;
           REG_MSI_ADDR_HI: rdata_next = msi_hi_reg;
           REG_MSI_DATA:    rdata_next = msi_data_reg;
-          REG_CAPS:        rdata_next = {31'd0, cfg_addr64};
+          REG_CAPS: begin
+            rdata_next              = '0;
+            rdata_next[CAPS_ADDR64] = cfg_addr64;
+            rdata_next[CAPS_ABORT]  = 1'b1;
+          end
           default:         rdata_next = '0;
         endcase
       end else begin
@@ -191,7 +213,8 @@ module dma_csr #(
   always_comb begin
     reg_ack     = ack_reg;
     reg_rdata   = rdata_reg;
-    start_valid = pending_reg;
+    start_valid = pending_reg & ~abort_req;
+    for (int c = 0; c < CHANNELS; c++) abort_run[c] = abort_req[c] && status_reg[c][STATUS_BUSY];
     pending     = pending_reg;
     irq_en      = irq_en_reg;
     msi_addr    = {msi_hi_reg, msi_lo_reg};
@@ -216,6 +239,14 @@ module dma_csr #(
     a_done_busy: assert property (@(posedge clk) disable iff (rst)
         done_valid[c] |-> status_reg[c][STATUS_BUSY])
       else $error("dma_csr: channel %0d completed while not BUSY", c);
+    // An aborted run reports nothing: no completion in the cycle of the ABORT, and afterwards
+    // neither BUSY nor DONE/ERROR, nor a pending doorbell.
+    a_abort_no_done: assert property (@(posedge clk) disable iff (rst)
+        abort_run[c] |-> !done_valid[c])
+      else $error("dma_csr: channel %0d completed in the cycle it was aborted", c);
+    a_abort_clears_status: assert property (@(posedge clk) disable iff (rst)
+        abort_run[c] |=> status_reg[c] == 3'b000 && !pending_reg[c])
+      else $error("dma_csr: channel %0d still has status %b after ABORT", c, status_reg[c]);
   end
 `endif
 

@@ -62,6 +62,7 @@ module dma_engine #(
   input  wire  [DATA_BYTES*8-1:0]     vram_rdata,
   // Status.
   output logic [CHANNELS-1:0]         busy,
+  output logic [CHANNELS-1:0]         draining,        // bursts of an aborted run outstanding
   output logic                        irq
 );
   import dma_pkg::*;
@@ -86,6 +87,7 @@ module dma_engine #(
 
   // dma_csr <-> channels.
   logic [CHANNELS-1:0]       start_valid, start_ready, irq_en, done_valid, pending, active;
+  logic [CHANNELS-1:0]       abort_run;
   logic [CHANNELS-1:0][63:0] desc_base;
   logic [CHANNELS-1:0][31:0] desc_count;
   logic [CHANNELS-1:0][2:0]  done_err;
@@ -117,7 +119,7 @@ module dma_engine #(
     .clk, .rst, .cfg_addr64,
     .reg_req, .reg_we, .reg_addr, .reg_wdata, .reg_ack, .reg_rdata,
     .start_valid, .start_ready, .desc_base, .desc_count, .irq_en,
-    .done_valid, .done_err, .bytes_add, .msi_addr, .msi_data, .pending, .irq
+    .done_valid, .done_err, .bytes_add, .abort_run, .msi_addr, .msi_data, .pending, .irq
   );
 
   for (genvar c = 0; c < CHANNELS; c++) begin : g_ch
@@ -136,6 +138,8 @@ module dma_engine #(
       .done_err    (done_err[c]),
       .bytes_add   (bytes_add[c]),
       .active      (active[c]),
+      .abort_run   (abort_run[c]),
+      .draining    (draining[c]),
       .req_valid   (req_valid[c]),
       .req_ready   (req_ready[c]),
       .req_write   (req_write[c]),

@@ -76,10 +76,15 @@ void DmaEngineRtl::trace(sc_core::sc_trace_file* tf) {
 }
 
 bool DmaEngineRtl::idle() const {
-  if (m_->busy != 0 || !write_bursts_.empty() || !to_link_.empty()) return false;
-  for (unsigned ch = 0; ch < kChannels; ++ch)
+  if (!write_bursts_.empty() || !to_link_.empty() || m_->draining != 0) return false;
+  unsigned hung = 0;
+  for (unsigned ch = 0; ch < kChannels; ++ch) {
     if (!reads_[ch].empty() || !writes_done_[ch].empty()) return false;
-  return true;
+    if (hung_[ch]) hung |= 1u << ch;
+  }
+  if ((m_->busy & ~hung) != 0) return false;
+  // Only hung channels busy: nothing moves until DMA_CTRL_ABORT once the model has settled.
+  return m_->busy == 0 || quiet_ >= kQuietCycles;
 }
 
 void DmaEngineRtl::run_until(std::uint64_t cycle, bool skip_idle) {
@@ -155,6 +160,9 @@ void DmaEngineRtl::step() {
   std::array<std::uint8_t, kDataBytes> wbeat{};
   if (w) get_lanes(m_->bm_w_data, wbeat.data(), kDataBytes);
   const bool w_last = m_->bm_w_last;
+  const bool activity =
+      m_->bm_req_valid || m_->bm_w_valid || r || b || m_->vram_we || m_->vram_re || m_->reg_req;
+  quiet_ = activity ? 0 : quiet_ + 1;
   if (m_->vram_we) {
     std::array<std::uint8_t, kDataBytes> d{};
     get_lanes(m_->vram_wdata, d.data(), kDataBytes);
@@ -177,8 +185,16 @@ void DmaEngineRtl::step() {
   if (r) reads_[r_id].pop_front();
   if (b) writes_done_[b_id].pop_front();
   if (req) {
+    const Hang hang = params_.fault == "engine-hang"
+                          ? hang_on_request(req_id, req_write, req_addr, req_len)
+                          : Hang::kNone;
+    const unsigned beats = (req_len + kDataBytes - 1) / kDataBytes;
     if (req_write) {
-      write_bursts_.push_back({req_id, req_addr, req_len, {}});
+      write_bursts_.push_back({req_id, req_addr, req_len, {}, 0, hang});
+    } else if (hang == Hang::kSwallow) {
+      // Nowhere: no link transaction; its beats (no data, an error) wait for DMA_CTRL_ABORT.
+      for (unsigned k = 0; k < beats; ++k)
+        held_reads_[req_id].push_back({0, {}, k + 1 == beats, true});
     } else {
       // The read goes on the link now; its beats come back so the last one lands at data-done.
       std::vector<std::uint8_t> data(req_len);
@@ -187,13 +203,13 @@ void DmaEngineRtl::step() {
       const bool ok = b.ok && inject_on_read(req_id, req_addr, data.data(), req_len);
       const std::uint64_t done = b.done_ps;
       next_req_cycle_ = std::max(next_req_cycle_, cycle_at(b.issue_done_ps));
-      const unsigned beats = (req_len + kDataBytes - 1) / kDataBytes;
       const std::uint64_t last = std::max(c + beats, cycle_at(done));
       for (unsigned k = 0; k < beats; ++k) {
         Beat beat{last - (beats - 1 - k), {}, k + 1 == beats, !ok};
         const unsigned n = std::min<unsigned>(kDataBytes, req_len - k * kDataBytes);
         std::memcpy(beat.data.data(), data.data() + k * kDataBytes, n);
-        reads_[req_id].push_back(beat);
+        const bool hold = hang == Hang::kHoldCompletion && k + 1 == beats;
+        (hold ? held_reads_ : reads_)[req_id].push_back(beat);
       }
     }
   }
@@ -222,6 +238,11 @@ void DmaEngineRtl::step() {
 void DmaEngineRtl::send_writes() {
   while (!to_link_.empty()) {
     WriteBurst& wb = to_link_.front();
+    if (wb.hang == Hang::kSwallow) {  // engine-hang: its data goes nowhere
+      (hung_[wb.id] ? held_writes_ : writes_done_)[wb.id].push_back({cycle_ + 1, true});
+      to_link_.pop_front();
+      continue;
+    }
     const std::uint64_t start = std::max(time_of(wb.in_cycle), write_free_ps_);
     if (start > time_of(cycle_)) return;
     const bool msi = wb.len == 4 && wb.addr == msi_addr_;
@@ -234,7 +255,9 @@ void DmaEngineRtl::send_writes() {
     }
     const BusTiming b = device_transaction(master, true, wb.addr, wb.data.data(), wb.len, start);
     write_free_ps_ = b.done_ps;
-    writes_done_[wb.id].push_back({std::max(cycle_, cycle_at(b.done_ps)), !b.ok});
+    const bool hold = wb.hang == Hang::kHoldCompletion && hung_[wb.id];
+    (hold ? held_writes_ : writes_done_)[wb.id].push_back(
+        {std::max(cycle_, cycle_at(b.done_ps)), !b.ok});
     to_link_.pop_front();
   }
 }
@@ -303,6 +326,9 @@ void DmaEngineRtl::watch_register_write(std::uint32_t offset, std::uint32_t valu
   const unsigned ch = offset / DMA_CH_STRIDE;
   if (offset >= DMA_GLOBAL || ch >= kChannels) return;
   switch (offset % DMA_CH_STRIDE) {
+    case DMA_CTRL:
+      if (value & DMA_CTRL_ABORT) release_hang(ch);
+      break;
     case DMA_DESC_LO:
       desc_lo_[ch] = value;
       break;
@@ -332,6 +358,11 @@ bool DmaEngineRtl::inject_on_read(unsigned ch, std::uint64_t addr, std::uint8_t*
   if (params_.fault.empty() || ch >= kChannels) return true;
   RunState& r = run_[ch];
   if (addr >= r.desc_addr && addr < r.desc_addr + r.desc_bytes) {  // the descriptor fetch
+    if (addr == r.desc_addr && len >= sizeof(DmaDescriptor) && params_.fault == "engine-hang") {
+      DmaDescriptor d{};
+      std::memcpy(&d, data, sizeof d);
+      r.single_burst = r.desc_bytes == sizeof d && (d.host_addr & 4095) + d.length <= 4096;
+    }
     if (addr == r.desc_addr && len >= 8 && fault_due("bad-descriptor", ch))
       std::memcpy(data, &kBadDescriptorAddress, 8);  // descriptor 0's host_addr
     return true;
@@ -349,6 +380,40 @@ bool DmaEngineRtl::inject_on_write(unsigned ch, bool msi, bool* drop) {
     return true;
   }
   return !(std::exchange(r.first_write, false) && fault_due("write-error", ch));
+}
+
+DmaEngineRtl::Hang DmaEngineRtl::hang_on_request(unsigned ch, bool write, std::uint64_t addr,
+                                                 std::uint32_t len) {
+  if (ch >= kChannels) return Hang::kNone;
+  if (hung_[ch]) return Hang::kSwallow;
+  RunState& r = run_[ch];
+  const bool data = write ? !(len == 4 && addr == msi_addr_)
+                          : !(addr >= r.desc_addr && addr < r.desc_addr + r.desc_bytes);
+  if (!data || r.run != params_.fault_run) return Hang::kNone;
+  ++r.data_requests;
+  // The run stops after its first burst: from its second request on, or at the end of its only one.
+  Hang h = Hang::kNone;
+  if (r.data_requests == 1 && r.single_burst) h = Hang::kHoldCompletion;
+  if (r.data_requests == 2) h = Hang::kSwallow;
+  if (h != Hang::kNone && fault_due("engine-hang", ch)) {
+    hung_[ch] = true;
+    return h;
+  }
+  return Hang::kNone;
+}
+
+void DmaEngineRtl::release_hang(unsigned ch) {
+  if (ch >= kChannels || !std::exchange(hung_[ch], false)) return;
+  for (Beat& b : held_reads_[ch]) {
+    b.avail = std::max(b.avail, cycle_ + 1);  // after the edge that takes the ABORT
+    reads_[ch].push_back(b);
+  }
+  for (Response& w : held_writes_[ch]) {
+    w.avail = std::max(w.avail, cycle_ + 1);
+    writes_done_[ch].push_back(w);
+  }
+  held_reads_[ch].clear();
+  held_writes_[ch].clear();
 }
 
 void DmaEngineRtl::thread() {

@@ -10,6 +10,19 @@
 // at the link's done time. A register write is taken when the model reaches its arrival cycle; a
 // register read first brings the model up to its arrival time.
 // VRAM is the bridge's sparse memory, read and written by the RTL's VRAM port.
+//
+// Faults (--inject hw:NAME@chunk=K) are the bridge's, on the bus. engine-hang is a hung
+// completion path: run K's first data burst completes; every later request of the run is taken
+// off the request channel (which the other channel shares) but goes nowhere: not on the link,
+// its write data taken and dropped, its read beats and write responses withheld. A run whose
+// first data burst is its only one has that burst's completion (its last read beat, or its write
+// response) withheld instead. The channel, waiting for completions, stays BUSY and requests
+// nothing once its queues are full, like the TLM engine's hung run. When the host writes
+// DMA_CTRL_ABORT for the channel, the withheld completions are released at once (beats of the
+// bursts that went nowhere carry an error and no data): the RTL drops them as orphans of the
+// aborted run (rtl/README.md), and a following run is served normally. While a hung channel is
+// the only busy one and the model has shown no bus or VRAM activity for kQuietCycles, the engine
+// counts as idle: its cycles are skipped until the next register access.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -74,6 +87,12 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
     std::array<std::uint8_t, kDataBytes> data;
     bool last, err;
   };
+  // engine-hang: what happens to a request of the hung run.
+  enum class Hang {
+    kNone,            // served normally
+    kHoldCompletion,  // on the link, its completion (last read beat, write response) withheld
+    kSwallow,         // goes nowhere, its completion withheld
+  };
   struct Response {
     std::uint64_t avail;
     bool err;
@@ -84,12 +103,14 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
     std::uint32_t len;
     std::vector<std::uint8_t> data;
     std::uint64_t in_cycle = 0;  // all its data is in (store and forward)
+    Hang hang = Hang::kNone;
   };
 
   void thread();
   void mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   std::uint32_t reg_access(bool write, std::uint32_t offset, std::uint32_t value);
   void step();  // one clock cycle
+  static constexpr std::uint64_t kQuietCycles = 64;
   // Runs the model up to `cycle`, taking each posted register write at its arrival cycle. An
   // idle engine jumps to the next such arrival; with skip_idle it jumps to `cycle` too, else it
   // stops there (SystemC time may yet bring a register write that arrives sooner).
@@ -136,7 +157,9 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
     std::uint64_t run = 0;
     std::uint64_t desc_addr = 0, desc_bytes = 0;
     bool first_read = true, first_write = true;
-    bool faulted = false;  // counted once per run, however many pipelined accesses it hits
+    bool faulted = false;        // counted once per run, however many pipelined accesses it hits
+    unsigned data_requests = 0;  // engine-hang: host data bursts requested so far
+    bool single_burst = false;   // engine-hang: the run has one host data burst
   };
   RunState run_[kChannels];
   std::uint32_t desc_lo_[kChannels] = {0, 0}, desc_hi_[kChannels] = {0, 0};
@@ -150,6 +173,13 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   // replaced. Returns false when the read must fail instead.
   bool inject_on_read(unsigned ch, std::uint64_t addr, std::uint8_t* data, std::uint32_t len);
   bool inject_on_write(unsigned ch, bool msi, bool* drop);  // false: the write must fail
+  // engine-hang: a request of channel ch was accepted; what becomes of it.
+  Hang hang_on_request(unsigned ch, bool write, std::uint64_t addr, std::uint32_t len);
+  void release_hang(unsigned ch);          // DMA_CTRL_ABORT: the withheld completions go to the RTL
+  bool hung_[kChannels] = {false, false};  // completions withheld until DMA_CTRL_ABORT
+  std::deque<Beat> held_reads_[kChannels];
+  std::deque<Response> held_writes_[kChannels];
+  std::uint64_t quiet_ = 0;  // cycles without bus or VRAM activity
   // Traced for waveforms, like the TLM engine's.
   bool traced_busy_[kChannels] = {false, false};
   std::uint64_t traced_bytes_ = 0;

@@ -23,6 +23,9 @@ package dma_pkg;
   localparam logic [7:0] REG_MSI_ADDR_HI = 8'h0C;
   localparam logic [7:0] REG_MSI_DATA    = 8'h10;
   localparam logic [7:0] REG_CAPS        = 8'h14;
+  // DMA_CAPS bits.
+  localparam int CAPS_ADDR64 = 0;
+  localparam int CAPS_ABORT  = 1;
 
   localparam logic [31:0] DMA_ID_VALUE = 32'hD3A5_0001;
 
@@ -33,6 +36,7 @@ package dma_pkg;
   // DMA_CTRL bits.
   localparam int CTRL_IRQ_EN = 0;
   localparam int CTRL_RESET  = 1;
+  localparam int CTRL_ABORT  = 2;
   // DMA_INT_STATUS bits.
   localparam int INT_DONE  = 0;
   localparam int INT_ERROR = 1;

@@ -128,9 +128,6 @@ void check_combinations(SimConfig& c) {
                          "' (expected hw:NAME[@chunk=K], see --list-injections)");
       if (name == "iommu-fault" && c.iommu != "on")
         throw UsageError("--inject: 'hw:iommu-fault' needs --iommu on");
-      if (c.engine == "rtl" && name == "engine-hang")
-        throw UsageError(
-            "--inject: 'hw:engine-hang' needs --engine tlm (the RTL has no DMA_CTRL_ABORT)");
       c.hw_fault = name;
       return;
     }

@@ -1,8 +1,8 @@
 // RTL vs TLM engine: for a grid of sizes, offsets, map-register counts, directions and channel
 // counts, both engines must move identical data (both byte-checked), in identical chunk counts
 // (and, with one channel, identical interrupt and DPC counts), and their simulated times may
-// differ by at most 2% (one channel: 0.01%). The RTL is the cycle reference. Runs the real dmasim binary once per
-// engine.
+// differ by at most 2% (one channel: 0.01%). The RTL is the cycle reference. Runs the real dmasim
+// binary once per engine.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -89,7 +89,6 @@ TEST_P(Equivalence, SameDataSameCountsTimeWithinTwoPercent) {
 
 // Hardware faults on the RTL engine (injected by its bridge on the bus, or by the IOMMU's mapper)
 // end as they do on the TLM engine: same status, data, chunks, retries, timeouts and counts.
-// Not engine-hang: the RTL has no DMA_CTRL_ABORT.
 class FaultEquivalence : public testing::TestWithParam<const char*> {};
 
 TEST_P(FaultEquivalence, SameOutcome) {
@@ -113,8 +112,8 @@ TEST_P(FaultEquivalence, SameOutcome) {
 
 INSTANTIATE_TEST_SUITE_P(Faults, FaultEquivalence,
                          testing::Values("read-error", "write-error", "persistent-read-error",
-                                         "lost-interrupt", "spurious-interrupt", "iommu-fault",
-                                         "bad-descriptor"),
+                                         "lost-interrupt", "spurious-interrupt", "engine-hang",
+                                         "iommu-fault", "bad-descriptor"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& ch : n)

@@ -151,7 +151,7 @@ void Harness::drive() {
   t.reg_addr = reg_addr_;
   t.reg_wdata = reg_wdata_;
   t.bm_req_ready = chance();
-  t.bm_w_ready = chance();
+  t.bm_w_ready = !w_stall && chance();
 
   // VRAM read data of the previous cycle's read; lanes past the length are garbage.
   std::uint8_t vd[kDataBytes];
@@ -163,7 +163,8 @@ void Harness::drive() {
   if (!r_beat_.valid && !rst_) {
     std::vector<unsigned> due;
     for (unsigned ch = 0; ch < kChannels; ++ch)
-      if (!reads_[ch].empty() && reads_[ch].front().ready_cycle <= cycle) due.push_back(ch);
+      if (!hold[ch] && !reads_[ch].empty() && reads_[ch].front().ready_cycle <= cycle)
+        due.push_back(ch);
     if (!due.empty() && chance()) {
       const unsigned ch = due[rng_() % due.size()];
       ReadBurst& b = reads_[ch].front();
@@ -192,7 +193,8 @@ void Harness::drive() {
   if (!b_valid_ && !rst_) {
     std::vector<unsigned> due;
     for (unsigned ch = 0; ch < kChannels; ++ch)
-      if (!bresp_[ch].empty() && bresp_[ch].front().ready_cycle <= cycle) due.push_back(ch);
+      if (!hold[ch] && !bresp_[ch].empty() && bresp_[ch].front().ready_cycle <= cycle)
+        due.push_back(ch);
     if (!due.empty() && chance()) {
       b_id_ = due[rng_() % due.size()];
       b_err_ = bresp_[b_id_].front().err;
@@ -412,6 +414,9 @@ void Harness::start(unsigned ch, std::uint64_t desc_addr, std::uint32_t count, b
 unsigned Harness::dut_busy() const {
   return top_->busy;
 }
+unsigned Harness::dut_draining() const {
+  return top_->draining;
+}
 bool Harness::dut_irq() const {
   return top_->irq;
 }
@@ -419,6 +424,17 @@ bool Harness::dut_irq() const {
 bool Harness::wait_idle(unsigned ch, std::uint64_t max_cycles) {
   for (std::uint64_t i = 0; i < max_cycles; ++i) {
     if (!((top_->busy >> ch) & 1)) return true;
+    tick();
+  }
+  return false;
+}
+
+bool Harness::wait_quiet(unsigned ch, std::uint64_t max_cycles) {
+  for (std::uint64_t i = 0; i < max_cycles; ++i) {
+    bool out = ((top_->busy | top_->draining) >> ch) & 1;
+    out |= !reads_[ch].empty() || !bresp_[ch].empty();
+    for (const WriteBurst& w : writes_) out |= w.id == ch;
+    if (!out) return true;
     tick();
   }
   return false;

@@ -126,6 +126,9 @@ class Harness {
   void start(unsigned ch, std::uint64_t desc_addr, std::uint32_t count, bool irq_en = true);
   // Run until busy[ch] is low; false on timeout.
   bool wait_idle(unsigned ch, std::uint64_t max_cycles = 2'000'000);
+  // Run until the channel has nothing outstanding: busy and draining low, no read beat or write
+  // response of it due from the responder, no write of it awaiting data; false on timeout.
+  bool wait_quiet(unsigned ch, std::uint64_t max_cycles = 2'000'000);
   RunResult read_result(unsigned ch);
 
   // Reference run on the current memories, applied to the expected images (call before start()).
@@ -155,6 +158,10 @@ class Harness {
   std::vector<Request> request_log;  // every accepted bus-master request
   std::vector<std::string> violations;
   std::uint64_t cycle = 0;
+  // A hung completion path: the channel's read beats and write responses are withheld (queued
+  // as usual, delivered once cleared). w_stall: bm_w_ready held low (write data path stalled).
+  bool hold[kChannels] = {false, false};
+  bool w_stall = false;
   // Statistics of the bus traffic.
   unsigned max_reads_outstanding[kChannels] = {0, 0};
   std::uint64_t requests[kChannels] = {0, 0};
@@ -164,6 +171,7 @@ class Harness {
 
   Vdma_engine& dut() { return *top_; }
   unsigned dut_busy() const;
+  unsigned dut_draining() const;
   bool dut_irq() const;
   VerilatedContext& context() { return *ctx_; }
   // Inject a raw read beat on the next cycle (for assertion self-tests).

@@ -31,7 +31,7 @@ TEST(RtlRegs, ResetValues) {
   h.reset();
   EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_ID), DMA_ID_VALUE);
   EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_CHANNELS), kChannels);
-  EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_CAPS), DMA_CAPS_ADDR64);
+  EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_CAPS), DMA_CAPS_ADDR64 | DMA_CAPS_ABORT);
   EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_MSI_ADDR_LO), 0u);
   EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_MSI_ADDR_HI), 0u);
   EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_MSI_DATA), 0u);
@@ -50,7 +50,7 @@ TEST(RtlRegs, ReadWriteReadOnlyAndUnmapped) {
     h.ch_write(ch, DMA_DESC_LO, 0xDEAD'BEE0u ^ salt);
     h.ch_write(ch, DMA_DESC_HI, 0x0123'4567u ^ salt);
     h.ch_write(ch, DMA_DESC_COUNT, 0xFFFF'FFFFu ^ salt);
-    h.ch_write(ch, DMA_CTRL, 0xFFFF'FFFDu);  // every bit but RESET: only IRQ_EN sticks
+    h.ch_write(ch, DMA_CTRL, 0xFFFF'FFFDu);  // all but RESET; ABORT when idle: no effect
     // Read-only registers ignore writes.
     for (std::uint32_t r : {DMA_STATUS, DMA_ERROR, DMA_BYTES_LO, DMA_BYTES_HI})
       h.ch_write(ch, r, 0xFFFF'FFFFu);
@@ -76,7 +76,7 @@ TEST(RtlRegs, ReadWriteReadOnlyAndUnmapped) {
   EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_MSI_DATA), 0x0F0F'F0F0u);
   EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_ID), DMA_ID_VALUE);
   EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_CHANNELS), kChannels);
-  EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_CAPS), DMA_CAPS_ADDR64);
+  EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_CAPS), DMA_CAPS_ADDR64 | DMA_CAPS_ABORT);
 
   // Unmapped offsets read 0; channel blocks past CHANNELS neither read back nor alias channel 0.
   EXPECT_EQ(h.reg_read(0x28), 0u);
@@ -175,7 +175,7 @@ TEST(RtlRegs, CapsWithoutAddr64) {
   Config cfg;
   cfg.addr64 = false;
   Harness h(cfg);
-  EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_CAPS), 0u);
+  EXPECT_EQ(h.reg_read(DMA_GLOBAL + DMA_CAPS), DMA_CAPS_ABORT);
   EXPECT_TRUE(h.clean());
 }
 
