@@ -82,7 +82,7 @@ void abort_with_reads_outstanding(bool restart_before_release) {
   h.start(0, kDescArray, static_cast<std::uint32_t>(d.size()));
   // A few bursts complete, then the completions stop while requests go on.
   ASSERT_TRUE(until_requests(h, 0, 4));
-  h.ticks(45);  // into the beats of the first bursts
+  h.ticks(220);  // two bursts complete, the third part-way through its beats
   h.hold[0] = true;
   ASSERT_TRUE(until_requests(h, 0, 20));
   h.ticks(5);
@@ -95,6 +95,8 @@ void abort_with_reads_outstanding(bool restart_before_release) {
   EXPECT_LE(data_requests(h, 0) - before, 2u);
   const unsigned at_abort = data_requests(h, 0);
   const std::vector<std::uint8_t> vram_at_abort = h.vram;
+  const RunResult regs_at_abort = h.read_result(0);
+  EXPECT_EQ(regs_at_abort.bytes, 4096u);  // 4080 + 16 bytes: the third burst is an orphan
 
   // The next run goes to another VRAM region, from other host pages.
   const auto d2 = pages(h, 6, false, kHostBuf + 0x200000, 0x20000, 0x7);
@@ -115,6 +117,7 @@ void abort_with_reads_outstanding(bool restart_before_release) {
     EXPECT_EQ(data_requests(h, 0), at_abort);
     EXPECT_TRUE(h.msis.empty());
     expect_aborted(h, 0);
+    EXPECT_EQ(h.read_result(0).bytes, regs_at_abort.bytes);  // the late beats count for nothing
     restart(h, 0, kDescArray2, static_cast<std::uint32_t>(d2.size()));
   }
   ASSERT_TRUE(h.wait_idle(0));
@@ -335,5 +338,150 @@ TEST(RtlAbort, NormalRunRightAfterAbort) {
     const RunResult r = h.read_result(0);
     check_run(h, 0, r, ref, 0);
     EXPECT_EQ(r.bytes, 5u * 4096);
+  }
+}
+
+// ABORT also cancels a doorbell latched while the channel sends its MSI (STATUS reads BUSY from
+// the doorbell on), as the TLM engine drops its pending start: no second run.
+TEST(RtlAbort, CancelsALatchedDoorbell) {
+  Config cfg;
+  cfg.write_latency = 300;
+  Harness h(cfg);
+  h.fill_host(kHostBuf, 8192);
+  h.put_descriptors(kDescArray, {{kHostBuf, 0, 8192, 0, 0}});
+  h.snapshot();
+  const Reference ref = h.predict(kDescArray, 1);
+  h.start(0, kDescArray, 1);
+  std::uint32_t status = 0;
+  for (int i = 0; i < 2000 && !(status & DMA_STATUS_DONE); ++i) status = h.ch_read(0, DMA_STATUS);
+  ASSERT_EQ(status, DMA_STATUS_DONE);
+  EXPECT_EQ(h.dut_busy(), 1u);  // the MSI is still out
+  h.ch_write(0, DMA_DOORBELL, 1);
+  EXPECT_EQ(h.ch_read(0, DMA_STATUS), DMA_STATUS_DONE | DMA_STATUS_BUSY);
+  abort_channel(h, 0);
+  EXPECT_EQ(h.ch_read(0, DMA_STATUS), DMA_STATUS_DONE);  // not BUSY, the last run's DONE kept
+  ASSERT_TRUE(h.wait_quiet(0));
+  h.ticks(500);
+  const RunResult r = h.read_result(0);
+  check_run(h, 0, r, ref, 0);              // the first run's DONE, BYTES and its one MSI
+  EXPECT_EQ(h.requests[0], 1u + 2u + 1u);  // fetch, 2 bursts, MSI: no second run
+}
+
+namespace {
+
+// A two-page to-device run for channel 0 of a fresh bench (descriptor and data in place).
+void prepare_small_run(Harness& h) {
+  h.fill_host(kHostBuf, 8192);
+  h.put_descriptors(kDescArray, {{kHostBuf, 0, 8192, 0, 0}});
+}
+
+}  // namespace
+
+// ABORT on each cycle around the end of a run (last beat, DONE, MSI request, MSI response): the
+// run ends either aborted (STATUS 0, INT_STATUS 0, no MSI) or completed (DONE, INT_STATUS DONE,
+// its MSI), never half of each.
+TEST(RtlAbort, AroundCompletionEitherAbortedOrDone) {
+  Config cfg;
+  cfg.write_latency = 20;
+  std::uint64_t irq_at = 0;
+  {
+    Harness h(cfg);
+    prepare_small_run(h);
+    h.start(0, kDescArray, 1);
+    const std::uint64_t t0 = h.cycle;
+    while (!h.dut_irq() && h.cycle < t0 + 10000) h.tick();
+    ASSERT_TRUE(h.dut_irq());
+    irq_at = h.cycle - t0;
+  }
+  unsigned aborted = 0, done = 0;
+  for (std::uint64_t k = irq_at - 8; k <= irq_at + 4; ++k) {
+    SCOPED_TRACE("ABORT " + std::to_string(k) + " cycles after the doorbell");
+    Harness h(cfg);
+    prepare_small_run(h);
+    h.snapshot();
+    const Reference ref = h.predict(kDescArray, 1);
+    h.start(0, kDescArray, 1);
+    h.ticks(static_cast<unsigned>(k));
+    abort_channel(h, 0);
+    ASSERT_TRUE(h.wait_quiet(0));
+    h.ticks(200);
+    const RunResult r = h.read_result(0);
+    if (r.status == 0) {
+      ++aborted;
+      EXPECT_EQ(r.int_status, 0u);
+      EXPECT_TRUE(h.msis.empty());
+    } else {
+      ++done;
+      check_run(h, 0, r, ref, 0);
+    }
+    EXPECT_TRUE(h.clean());
+  }
+  EXPECT_GT(aborted, 0u);
+  EXPECT_GT(done, 0u);
+}
+
+// ABORT on each cycle around the moment a doorbell latched during the MSI would be taken: either
+// the new run started first and is aborted, or it never starts; never a second MSI.
+TEST(RtlAbort, LatchedDoorbellNeverOutlivesAnAbort) {
+  Config cfg;
+  cfg.write_latency = 60;
+  unsigned cancelled = 0, aborted = 0;
+  for (unsigned k = 30; k <= 90; ++k) {
+    SCOPED_TRACE("ABORT " + std::to_string(k) + " cycles after the doorbell");
+    Harness h(cfg);
+    prepare_small_run(h);
+    h.start(0, kDescArray, 1);
+    while (!h.dut_irq()) h.tick();
+    h.ch_write(0, DMA_DOORBELL, 1);  // the MSI is out: latched
+    h.ticks(k);
+    abort_channel(h, 0);
+    ASSERT_TRUE(h.wait_quiet(0));
+    h.ticks(2000);
+    EXPECT_EQ(h.msis.size(), 1u);
+    EXPECT_EQ(h.dut_busy(), 0u);
+    const std::uint32_t status = h.ch_read(0, DMA_STATUS);
+    EXPECT_TRUE(status == DMA_STATUS_DONE || status == 0u) << status;
+    (status == 0 ? aborted : cancelled) += 1;
+    EXPECT_TRUE(h.clean());
+  }
+  EXPECT_GT(cancelled, 0u);
+  EXPECT_GT(aborted, 0u);
+}
+
+// ABORT on each cycle of a stream of back-to-back requests (one per cycle), so it also lands in
+// the cycle a request is granted: that request is the aborted run's too. Nothing of the aborted
+// run touches VRAM or BYTES after the ABORT, and the next run is exact.
+TEST(RtlAbort, WhileRequestsAreGrantedEveryCycle) {
+  for (bool from_device : {false, true}) {
+    for (unsigned k = 0; k < 12; ++k) {
+      SCOPED_TRACE(std::string(from_device ? "from" : "to") + " device, ABORT " +
+                   std::to_string(k) + " cycles after the first data request");
+      Config cfg;
+      cfg.read_latency = 400;
+      cfg.write_latency = 400;
+      Harness h(cfg);
+      // One descriptor of 24 pages: a burst per page, issued on consecutive cycles.
+      h.fill_host(kHostBuf, 24 * 4096);
+      h.put_descriptors(kDescArray,
+                        {{kHostBuf, 0, 24 * 4096, from_device ? DMA_DESC_FROM_DEVICE : 0u, 0}});
+      h.start(0, kDescArray, 1);
+      ASSERT_TRUE(until_requests(h, 0, 1));
+      h.ticks(k);
+      abort_channel(h, 0);
+      const RunResult at_abort = h.read_result(0);
+      const std::vector<std::uint8_t> vram_at_abort = h.vram;
+      const auto d2 = pages(h, 2, !from_device, kHostBuf + 0x200000, 0x30000, 0x5);
+      h.put_descriptors(kDescArray2, d2);
+      h.snapshot();
+      Reference ref = h.predict(kDescArray2, 2);
+      ref.host_dont_care.push_back(Range{kHostBuf, 24 * 4096});
+      ASSERT_TRUE(h.wait_quiet(0));
+      EXPECT_EQ(h.vram, vram_at_abort);
+      EXPECT_EQ(h.read_result(0).bytes, at_abort.bytes);
+      EXPECT_EQ(h.ch_read(0, DMA_STATUS), 0u);
+      restart(h, 0, kDescArray2, 2);
+      ASSERT_TRUE(h.wait_idle(0));
+      check_run(h, 0, h.read_result(0), ref, 0);
+    }
   }
 }
