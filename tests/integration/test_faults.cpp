@@ -13,12 +13,14 @@ namespace {
 
 struct FaultRun {
   explicit FaultRun(const std::string& fault, std::uint64_t chunk, bool to_device,
-                    const std::string& iommu = "off")
-      : cfg(make(fault, chunk, iommu)), p("platform", cfg, {{64 << 10, 100, to_device}}) {
+                    const std::string& iommu = "off", const std::string& engine = "tlm")
+      : cfg(make(fault, chunk, iommu, engine)), p("platform", cfg, {{64 << 10, 100, to_device}}) {
     p.run();
   }
-  static SimConfig make(const std::string& fault, std::uint64_t chunk, const std::string& iommu) {
+  static SimConfig make(const std::string& fault, std::uint64_t chunk, const std::string& iommu,
+                        const std::string& engine = "tlm") {
     SimConfig c;
+    c.engine = engine;
     c.map_registers = 4;
     c.hw_fault = fault;
     c.hw_fault_run = chunk;
@@ -103,8 +105,11 @@ TEST(HwFaults, SpuriousInterruptIsNotClaimed) {
   EXPECT_LT(p.outcome().last_done_ps, kSecond / 1000);  // no watchdog involved
 }
 
-TEST(HwFaults, EngineHangIsAbortedByTheWatchdogAndTheChunkRetried) {
-  FaultRun run("engine-hang", 4, false);
+class EngineHang : public testing::TestWithParam<const char*> {};
+
+// Both engines: the TLM engine's run stops; the RTL bridge hangs the run's completions.
+TEST_P(EngineHang, IsAbortedByTheWatchdogAndTheChunkRetried) {
+  FaultRun run("engine-hang", 4, false, "off", GetParam());
   const Platform& p = run.p;
   expect_ok(p, kChunks + 1);
   EXPECT_EQ(p.video_port().stats().timeouts_logged, 1u);
@@ -138,8 +143,8 @@ TEST_P(BadDescriptor, IsRefusedRetriedAndRecovered) {
 
 INSTANTIATE_TEST_SUITE_P(Iommu, BadDescriptor, testing::Values("off", "on"));
 
-TEST(HwFaults, HangOnOneChannelLeavesTheOtherAlone) {
-  SimConfig c = FaultRun::make("engine-hang", 3, "on");
+TEST_P(EngineHang, OnOneChannelLeavesTheOtherAlone) {
+  SimConfig c = FaultRun::make("engine-hang", 3, "on", GetParam());
   Platform p("platform", c, {{64 << 10, 0, true, 0}, {64 << 10, 0, false, 1}});
   p.run();
   ASSERT_TRUE(p.outcome().finished);
@@ -153,6 +158,8 @@ TEST(HwFaults, HangOnOneChannelLeavesTheOtherAlone) {
   const auto& res = p.display_driver().results();
   EXPECT_EQ((res[0].end_ps > kSecond) + (res[1].end_ps > kSecond), 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(HwFaults, EngineHang, testing::Values("tlm", "rtl"));
 
 }  // namespace
 }  // namespace dmasim
