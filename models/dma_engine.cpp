@@ -111,7 +111,8 @@ std::uint32_t DmaEngine::reg_read(std::uint32_t offset) const {
     case DMA_CTRL:
       return c.ctrl;
     case DMA_STATUS:
-      return c.status | (c.start_pending ? DMA_STATUS_BUSY : 0);
+      return c.status | (c.start_pending ? DMA_STATUS_BUSY : 0) |
+             (c.draining ? DMA_STATUS_PENDING : 0);
     case DMA_DESC_LO:
       return c.desc_lo;
     case DMA_DESC_HI:
@@ -166,6 +167,7 @@ void DmaEngine::reg_write(std::uint32_t offset, std::uint32_t value,
         if (c.status & DMA_STATUS_BUSY) {
           c.status = 0;
           c.abort = true;
+          c.draining = true;
           c.aborted.notify(delay);
         }
         c.start_pending = false;
@@ -211,9 +213,8 @@ bool DmaEngine::fault_due(const char* kind, std::uint64_t run) {
   return due;
 }
 
-std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
+std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t this_run, std::uint64_t& t_end) {
   Channel& c = ch_[ch];
-  const std::uint64_t this_run = ++all_runs_;
   bool first_read = true, first_write = true, first_burst = true;
   std::uint64_t t_issue = after_cycles(now_ps(), kStartCycles), t_data = t_issue;
   t_end = t_issue;
@@ -234,6 +235,7 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
   // Like every later request: no booking on the link more than a quantum ahead.
   if (t_issue > now_ps() + quantum_ps_) sc_core::wait(from_ps(t_issue - now_ps()));
   for (const DmaDescriptor& d : desc) {
+    if (c.abort) return DMA_ERR_NONE;
     if (d.length == 0 || d.length > DMA_DESC_MAX_LENGTH || d.reserved != 0 ||
         (d.control & ~DMA_DESC_CONTROL_MASK))
       return DMA_ERR_BAD_DESC;
@@ -248,6 +250,7 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t& t_end) {
     }
     // One bus transaction per burst; a burst never crosses a 4 KiB host address boundary.
     for (std::uint32_t off = 0; off < d.length;) {
+      if (c.abort) return DMA_ERR_NONE;  // DMA_CTRL_ABORT: nothing more is requested
       if (!std::exchange(first_burst, false) && fault_due("engine-hang", this_run)) return hang(c);
       const std::uint64_t host = d.host_addr + off;
       const auto n =
@@ -305,10 +308,10 @@ void DmaEngine::channel_thread(unsigned n) {
     c.status = DMA_STATUS_BUSY;
     c.bytes = 0;
     traced_busy[n] = true;
-    const std::uint64_t this_run = all_runs_ + 1;                // run() counts it
+    const std::uint64_t this_run = ++all_runs_;
     if (fault_due("spurious-interrupt", this_run)) post_msi(n);  // no status behind it
     std::uint64_t t_end = 0;
-    std::uint32_t err = run(n, t_end);
+    std::uint32_t err = run(n, this_run, t_end);
     c.read_next_ps = kNever;
     read_issued_.notify();
     // The run ends when the responses of all its writes are back (rtl/dma_channel.sv S_DRAIN);
@@ -316,9 +319,10 @@ void DmaEngine::channel_thread(unsigned n) {
     t_end = after_cycles(std::max(t_end, drain_writes(n)), kMsiCycles);
     if (!err && c.write_failed) err = DMA_ERR_HOST_WRITE;
     c.write_failed = false;
-    if (t_end > now_ps() && !c.abort) sc_core::wait(from_ps(t_end - now_ps()));
-    if (c.abort) {  // DMA_CTRL_ABORT: no status, no interrupt
+    if (t_end > now_ps()) sc_core::wait(from_ps(t_end - now_ps()));
+    if (c.abort) {  // DMA_CTRL_ABORT: no status, no interrupt; its last write is done now
       c.abort = false;
+      c.draining = false;
       traced_busy[n] = false;
       continue;
     }
@@ -352,6 +356,7 @@ void DmaEngine::post_msi(unsigned n) {
 std::uint64_t DmaEngine::queue_write(const PostedWrite& w, std::uint64_t t) {
   Channel& c = ch_[w.ch];
   for (;;) {
+    if (c.abort && !w.msi) return t;  // DMA_CTRL_ABORT: not requested (the caller stops)
     // A write request needs room in the write-order queue, and a free moment of the request
     // channel, at most one write per gap between reads.
     std::uint64_t at = std::max({t, write_order_.room(), last_write_grant_ps_ + 1});
@@ -359,7 +364,7 @@ std::uint64_t DmaEngine::queue_write(const PostedWrite& w, std::uint64_t t) {
     const std::size_t mine = c.write_done.size() + c.writes_queued;
     if (mine >= kMaxWrites) {
       if (c.writes_queued >= kMaxWrites) {
-        sc_core::wait(c.written);
+        sc_core::wait(c.written | c.aborted);
         continue;
       }
       at = std::max(at, c.write_done[mine - kMaxWrites]);
@@ -370,7 +375,7 @@ std::uint64_t DmaEngine::queue_write(const PostedWrite& w, std::uint64_t t) {
     for (unsigned i = 0; i < channels(); ++i)
       if (i != w.ch && ch_[i].read_next_ps < at) read_first = true;
     if (read_first) {
-      sc_core::wait(read_issued_);
+      sc_core::wait(read_issued_ | c.aborted);
       continue;
     }
     // Accept no further ahead than a quantum, so that what the other channel requests meanwhile

@@ -88,6 +88,7 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
     bool start_pending = false;
     std::uint64_t start_ps = 0;  // when the pending doorbell reached the engine
     bool abort = false;          // DMA_CTRL_ABORT: the run in progress must stop, silently
+    bool draining = false;       // DMA_STATUS_PENDING: the aborted run's writes still go out
     sc_core::sc_event doorbell, aborted;
     std::uint64_t runs = 0, total_bytes = 0;
     std::vector<std::uint8_t> scratch;  // staging buffer of one descriptor's data
@@ -112,7 +113,7 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   void reg_write(std::uint32_t offset, std::uint32_t value, const sc_core::sc_time& delay);
   void channel_thread(unsigned ch);
   // One run; returns DMA_ERR_*. t_end receives the absolute time its last byte is done.
-  std::uint32_t run(unsigned ch, std::uint64_t& t_end);
+  std::uint32_t run(unsigned ch, std::uint64_t this_run, std::uint64_t& t_end);
   void send_msi(unsigned ch);
   void post_msi(unsigned ch);      // queues the MSI write, does not wait for it
   std::uint32_t hang(Channel& c);  // --inject hw:engine-hang: busy until DMA_CTRL_ABORT

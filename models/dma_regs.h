@@ -7,7 +7,10 @@
 //                            self-clearing; ignored while BUSY), bit2 ABORT (W, self-clearing:
 //                            stops a BUSY channel at once, with no status and no MSI; only
 //                            engines that report DMA_CAPS_ABORT)
-//   0x04 DMA_STATUS      RO  bit0 BUSY, bit1 DONE (last run completed), bit2 ERROR
+//   0x04 DMA_STATUS      RO  bit0 BUSY, bit1 DONE (last run completed), bit2 ERROR, bit3 PENDING
+//                            (an aborted run's bus transactions are still outstanding: until it
+//                            clears the device may still write host memory for that run, as
+//                            PCIe's Device Status "Transactions Pending")
 //   0x08 DMA_DESC_LO     RW  logical address of the descriptor array, low 32 bits (32-byte aligned)
 //   0x0C DMA_DESC_HI     RW  high 32 bits
 //   0x10 DMA_DESC_COUNT  RW  descriptors in the array (1..DMA_MAX_DESCRIPTORS)
@@ -61,6 +64,7 @@ constexpr std::uint32_t DMA_CTRL_ABORT = 1u << 2;
 constexpr std::uint32_t DMA_STATUS_BUSY = 1u << 0;
 constexpr std::uint32_t DMA_STATUS_DONE = 1u << 1;
 constexpr std::uint32_t DMA_STATUS_ERROR = 1u << 2;
+constexpr std::uint32_t DMA_STATUS_PENDING = 1u << 3;
 constexpr std::uint32_t DMA_INT_DONE = 1u << 0;
 constexpr std::uint32_t DMA_INT_ERROR = 1u << 1;
 

@@ -36,6 +36,7 @@ module dma_csr #(
   input  wire  [CHANNELS-1:0][2:0]    done_err,     // its DMA_ERR_* code
   input  wire  [CHANNELS-1:0][13:0]   bytes_add,    // bytes completed this cycle
   output logic [CHANNELS-1:0]         abort_run,    // CTRL.ABORT on a BUSY channel (pulse)
+  input  wire  [CHANNELS-1:0]         draining,     // the channel's aborted bursts outstanding
   output logic [63:0]                 msi_addr,
   output logic [31:0]                 msi_data,
   output logic [CHANNELS-1:0]         pending,      // start latched, not yet taken
@@ -162,7 +163,10 @@ module dma_csr #(
           if (ch_sel == 3'(c)) begin
             case (offset)
               REG_CTRL:       rdata_next = {31'd0, irq_en_reg[c]};
-              REG_STATUS:     rdata_next = {29'd0, status_reg[c] | {2'b00, pending_reg[c]}};
+              REG_STATUS: begin
+                rdata_next = {29'd0, status_reg[c] | {2'b00, pending_reg[c]}};
+                rdata_next[STATUS_PENDING] = draining[c];
+              end
               REG_DESC_LO:    rdata_next = desc_lo_reg[c];
               REG_DESC_HI:    rdata_next = desc_hi_reg[c];
               REG_DESC_COUNT: rdata_next = desc_count_reg[c];

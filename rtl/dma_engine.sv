@@ -119,7 +119,8 @@ module dma_engine #(
     .clk, .rst, .cfg_addr64,
     .reg_req, .reg_we, .reg_addr, .reg_wdata, .reg_ack, .reg_rdata,
     .start_valid, .start_ready, .desc_base, .desc_count, .irq_en,
-    .done_valid, .done_err, .bytes_add, .abort_run, .msi_addr, .msi_data, .pending, .irq
+    .done_valid, .done_err, .bytes_add, .abort_run, .draining, .msi_addr, .msi_data, .pending,
+    .irq
   );
 
   for (genvar c = 0; c < CHANNELS; c++) begin : g_ch

@@ -33,6 +33,7 @@ package dma_pkg;
   localparam int STATUS_BUSY  = 0;
   localparam int STATUS_DONE  = 1;
   localparam int STATUS_ERROR = 2;
+  localparam int STATUS_PENDING = 3;  // an aborted run's bursts still outstanding (read only)
   // DMA_CTRL bits.
   localparam int CTRL_IRQ_EN = 0;
   localparam int CTRL_RESET  = 1;

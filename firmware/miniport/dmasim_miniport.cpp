@@ -20,6 +20,9 @@ constexpr ULONG kChannels = 2;
 // A chunk the engine failed is retried this many times (after a channel reset) before the
 // request fails: enough for a transient bus error, bounded for a persistent one.
 constexpr ULONG kMaxRetries = 3;
+// Status reads the watchdog spends waiting for an aborted run to drain before it tries again on
+// the next tick: 32 round trips of about 1 us cover 8 queued 4 KiB writes on a slow link.
+constexpr ULONG kDrainPolls = 32;
 
 struct HW_DEVICE_EXTENSION;
 
@@ -61,7 +64,9 @@ struct DMA_CHANNEL {
   ULONG Retries;                  // of the chunk in flight
   ULONG ChunkSerial;              // StartDma calls so far: which chunk is in flight
   ULONG WatchedSerial;            // the chunk the last watchdog tick saw in flight
-  BOOLEAN Watched;                // WatchedSerial is valid
+  ULONG WatchedBytes;             // and how far it had got (DMA_BYTES)
+  BOOLEAN Watched;                // WatchedSerial and WatchedBytes are valid
+  BOOLEAN Aborting;               // aborted by the watchdog; retried once PENDING clears
   BOOLEAN CompletedInIsr;         // Bug::kCompleteInIsr
   PVP_SCATTER_GATHER_LIST Stale;  // Bug::kSgAfterComplete
 };
@@ -201,16 +206,23 @@ VOID DmaDpc(PVOID HwDeviceExtension, PVOID) {
   }
 }
 
+// Reads and acknowledges (W1C) a channel's interrupt status and latches it for the DPC; what
+// the ISR does per channel, and the watchdog in step with it. Returns the status read.
+ULONG TakeInterruptStatus(DMA_CHANNEL* ch) {
+  const ULONG status = VideoPortReadRegisterUlong(ChReg(ch, DMA_INT_STATUS));
+  if (status == 0 || status == 0xFFFFFFFFu) return 0;
+  VideoPortWriteRegisterUlong(ChReg(ch, DMA_INT_STATUS), status);
+  ch->InterruptStatus |= status;
+  return status;
+}
+
 BOOLEAN HwVidInterrupt(PVOID HwDeviceExtension) {
   auto* ext = static_cast<HW_DEVICE_EXTENSION*>(HwDeviceExtension);
   BOOLEAN ours = FALSE;
   for (ULONG i = 0; i < ext->Channels; ++i) {
     DMA_CHANNEL* ch = &ext->Channel[i];
     if (!ch->Busy) continue;  // only channels with a request can interrupt
-    const ULONG status = VideoPortReadRegisterUlong(ChReg(ch, DMA_INT_STATUS));
-    if (status == 0 || status == 0xFFFFFFFFu) continue;
-    VideoPortWriteRegisterUlong(ChReg(ch, DMA_INT_STATUS), status);  // W1C: acknowledge
-    ch->InterruptStatus |= status;
+    if (!TakeInterruptStatus(ch)) continue;
     if (ext->Inject == Bug::kCompleteInIsr && ch->ScatterGather) {  // illegal at DIRQL
       VideoPortCompleteDma(ext, ch->DmaAdapter, ch->ScatterGather, ch->ToDevice);
       ch->ScatterGather = nullptr;
@@ -222,19 +234,37 @@ BOOLEAN HwVidInterrupt(PVOID HwDeviceExtension) {
   return ours;
 }
 
-// Reads and acknowledges a channel's interrupt status as the ISR would, in step with it.
-BOOLEAN PollChannel(PVOID Context) {
-  auto* ch = static_cast<DMA_CHANNEL*>(Context);
-  const ULONG status = VideoPortReadRegisterUlong(ChReg(ch, DMA_INT_STATUS));
-  if (status == 0 || status == 0xFFFFFFFFu) return FALSE;
-  VideoPortWriteRegisterUlong(ChReg(ch, DMA_INT_STATUS), status);
-  ch->InterruptStatus |= status;
+struct WATCHDOG_POLL {
+  DMA_CHANNEL* Channel;
+  BOOLEAN Abort;
+};
+
+// At DIRQL, in step with the ISR: take a completion whose interrupt never came; else, if asked,
+// abort the channel and look once more, for a run that completed before the abort reached the
+// device (the read cannot pass the posted abort write).
+BOOLEAN WatchdogPoll(PVOID Context) {
+  auto* poll = static_cast<WATCHDOG_POLL*>(Context);
+  if (TakeInterruptStatus(poll->Channel)) return TRUE;
+  if (!poll->Abort) return FALSE;
+  VideoPortWriteRegisterUlong(ChReg(poll->Channel, DMA_CTRL), DMA_CTRL_ABORT | DMA_CTRL_IRQ_EN);
+  return TakeInterruptStatus(poll->Channel) != 0;
+}
+
+ULONG BytesMoved(DMA_CHANNEL* ch) {  // by the run in progress (DMA_BYTES, low half suffices)
+  return VideoPortReadRegisterUlong(ChReg(ch, DMA_BYTES_LO));
+}
+
+// The aborted run may still write host memory. Its outstanding bursts drain in microseconds, so
+// a few status reads (each a round trip to the device) usually see it end; else the next tick.
+BOOLEAN Draining(DMA_CHANNEL* ch) {
+  for (ULONG poll = 0; poll < kDrainPolls; ++poll)
+    if (!(VideoPortReadRegisterUlong(ChReg(ch, DMA_STATUS)) & DMA_STATUS_PENDING)) return FALSE;
   return TRUE;
 }
 
-// The watchdog, about once a second at DISPATCH_LEVEL. A chunk still in flight a whole timer
-// period after the previous tick saw it has outlived any transfer the map registers allow (a
-// 16 MiB chunk takes milliseconds): its interrupt was lost, or the engine hung.
+// The watchdog, about once a second at DISPATCH_LEVEL. A chunk that is still in flight a whole
+// timer period after the previous tick saw it, and has moved no byte since, is stuck: its
+// interrupt was lost, or the engine hung. A slow chunk that makes progress is left alone.
 VOID HwVidTimer(PVOID HwDeviceExtension) {
   auto* ext = static_cast<HW_DEVICE_EXTENSION*>(HwDeviceExtension);
   for (ULONG i = 0; i < ext->Channels; ++i) {
@@ -243,27 +273,37 @@ VOID HwVidTimer(PVOID HwDeviceExtension) {
       ch->Watched = FALSE;
       continue;
     }
-    if (!ch->Watched || ch->WatchedSerial != ch->ChunkSerial) {
+    if (ch->Aborting) {  // the buffer is released only once the device is done with it
+      if (Draining(ch)) continue;
+      ch->Aborting = FALSE;
+      ChunkDone(ch, DMA_INT_ERROR);
+      continue;
+    }
+    const ULONG bytes = BytesMoved(ch);
+    if (!ch->Watched || ch->WatchedSerial != ch->ChunkSerial || ch->WatchedBytes != bytes) {
       ch->Watched = TRUE;
       ch->WatchedSerial = ch->ChunkSerial;
+      ch->WatchedBytes = bytes;
       continue;
     }
     ch->Watched = FALSE;
     VideoPortLogError(ext, nullptr, ERROR_TIMEOUT, ch->Index);
-    VideoPortSynchronizeExecution(ext, VpHighPriority, PollChannel, ch);
-    ULONG status = ch->InterruptStatus;  // a lost interrupt: the status is still there
+    WATCHDOG_POLL poll{ch, ext->CanAbort};
+    VideoPortSynchronizeExecution(ext, VpHighPriority, WatchdogPoll, &poll);
+    const ULONG status = ch->InterruptStatus;
     ch->InterruptStatus = 0;
-    if (status == 0) {
-      // Busy without a completion: the engine hung. Stop the channel and retry the chunk; an
-      // engine that cannot be stopped fails the request (it may still be using the buffer).
-      if (ext->CanAbort) {
-        VideoPortWriteRegisterUlong(ChReg(ch, DMA_CTRL), DMA_CTRL_ABORT | DMA_CTRL_IRQ_EN);
+    if (status) {
+      ChunkDone(ch, status);  // it had completed: the interrupt was lost
+    } else if (ext->CanAbort) {
+      // Aborted: retry the chunk as a failed one, once the device stopped using the buffer.
+      if (Draining(ch)) {
+        ch->Aborting = TRUE;
       } else {
-        ch->Retries = kMaxRetries;
+        ChunkDone(ch, DMA_INT_ERROR);
       }
-      status = DMA_INT_ERROR;
     }
-    ChunkDone(ch, status);
+    // Without DMA_CAPS_ABORT nothing can stop the engine, and releasing the buffer while it may
+    // still write there would be worse: the chunk stays in flight, logged each time.
   }
 }
 

@@ -163,3 +163,29 @@ INSTANTIATE_TEST_SUITE_P(HwFaults, EngineHang, testing::Values("tlm", "rtl"));
 
 }  // namespace
 }  // namespace dmasim
+
+namespace dmasim {
+namespace {
+
+// A chunk that is slow but moves (1 ms reads, one tag: 512 pages take about 4 s) is no hang:
+// the watchdog sees DMA_BYTES advance from tick to tick and leaves it alone.
+TEST(Watchdog, SlowButHealthyChunkIsLeftAlone) {
+  SimConfig c;
+  c.map_registers = 512;
+  c.link.read_rtt_ps = 1'000'000'000;
+  c.link.tags = 1;
+  Platform p("platform", c, {{2 << 20, 0, true}});
+  p.run();
+  ASSERT_TRUE(p.outcome().finished);
+  const RequestResult& r = p.display_driver().results().at(0);
+  EXPECT_EQ(r.status, NO_ERROR);
+  EXPECT_TRUE(r.data_ok) << r.mismatch;
+  EXPECT_EQ(r.chunks, 1u);
+  EXPECT_GT(p.outcome().last_done_ps, 3 * kSecond);  // several watchdog ticks saw it in flight
+  EXPECT_GE(p.video_port().timer_calls(), 3u);
+  EXPECT_EQ(p.video_port().stats().timeouts_logged, 0u);
+  EXPECT_EQ(p.video_port().stats().errors_logged, 0u);
+}
+
+}  // namespace
+}  // namespace dmasim

@@ -56,10 +56,11 @@ std::vector<Range> host_ranges(const std::vector<Desc>& d) {
   return r;
 }
 
-// Right after the ABORT write: not BUSY, no DONE/ERROR, INT_STATUS and ERROR as before.
+// Right after the ABORT write: not BUSY, no DONE/ERROR (PENDING while its bursts drain),
+// INT_STATUS and ERROR as before.
 void expect_aborted(Harness& h, unsigned ch, std::uint32_t int_status_before = 0) {
   EXPECT_EQ((h.dut_busy() >> ch) & 1u, 0u);
-  EXPECT_EQ(h.ch_read(ch, DMA_STATUS), 0u);
+  EXPECT_EQ(h.ch_read(ch, DMA_STATUS) & ~DMA_STATUS_PENDING, 0u);
   EXPECT_EQ(h.ch_read(ch, DMA_INT_STATUS), int_status_before);
   EXPECT_EQ(h.ch_read(ch, DMA_ERROR), DMA_ERR_NONE);
 }
@@ -107,7 +108,7 @@ void abort_with_reads_outstanding(bool restart_before_release) {
     // The new run queues its descriptor fetch behind the aborted run's reads.
     restart(h, 0, kDescArray2, static_cast<std::uint32_t>(d2.size()));
     h.ticks(200);
-    EXPECT_EQ(h.ch_read(0, DMA_STATUS), DMA_STATUS_BUSY);
+    EXPECT_EQ(h.ch_read(0, DMA_STATUS), DMA_STATUS_BUSY | DMA_STATUS_PENDING);
     h.hold[0] = false;
   } else {
     h.hold[0] = false;
