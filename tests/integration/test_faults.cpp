@@ -153,9 +153,13 @@ TEST_P(EngineHang, OnOneChannelLeavesTheOtherAlone) {
     EXPECT_TRUE(r.data_ok) << r.mismatch;
   }
   EXPECT_TRUE(p.video_port().verifier().violations().empty());
+  EXPECT_EQ(p.faults_injected(), 1u);
   EXPECT_EQ(p.video_port().stats().timeouts_logged, 1u);
-  // Exactly one request waited for the watchdog; the other finished in microseconds.
+  EXPECT_EQ(p.video_port().stats().errors_logged, 2u);  // the timeout and the retry
+  // 64 KiB in 4-page chunks: 4 chunks each, and the hung one ran twice.
   const auto& res = p.display_driver().results();
+  EXPECT_EQ(res[0].chunks + res[1].chunks, 4u + 4u + 1u);
+  // Exactly one request waited for the watchdog; the other finished in microseconds.
   EXPECT_EQ((res[0].end_ps > kSecond) + (res[1].end_ps > kSecond), 1);
 }
 

@@ -1,7 +1,7 @@
 // Long runs hold memory flat: 10,000 random requests on both channels, through the IOMMU, end
 // with every map register, MDL, scatter/gather list, common buffer and adapter given back (the
 // verifier checks each at CompleteDma, UnlockBuffer and PutDmaAdapter), every buffer frame freed
-// and only the IOMMU's page-table pages still allocated: nothing grows with the request count.
+// and only the IOMMU's page-table pages still allocated at the end.
 #include <gtest/gtest.h>
 
 #include "sim/platform.h"
