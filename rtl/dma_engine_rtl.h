@@ -53,8 +53,9 @@ struct RtlEngineParams {
   std::uint64_t clock_ps = 4000;  // 250 MHz: 32 B/cycle = 8 GB/s, above a Gen3 x8 link [EST]
   std::string vcd;                // RTL waves (Verilator tracing); empty = none
   // --inject hw:NAME@chunk=K, done by the bridge on the bus: read-error, write-error,
-  // persistent-read-error, lost-interrupt, spurious-interrupt, bad-descriptor (as the TLM
-  // engine's inject_fault describes them). Empty = none.
+  // persistent-read-error, lost-interrupt, spurious-interrupt, engine-hang (header above),
+  // bad-descriptor (as the TLM engine's inject_fault describes them; iommu-fault is the IOMMU
+  // mapper's). Empty = none.
   std::string fault;
   std::uint64_t fault_run = 1;
 };
@@ -132,9 +133,9 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   std::deque<Beat> reads_[kChannels];
   std::deque<Response> writes_done_[kChannels];
   std::deque<WriteBurst> write_bursts_;  // accepted, waiting for (more) data
-  // Complete bursts not yet on the link: each goes when the link could start it (its first MPS
-  // in, the previous write done), so the link never holds bookings ahead of model time that
-  // would hold up the other channel's reads.
+  // Complete bursts not yet on the link: each goes when the link could start it (all its data
+  // in: store and forward; the previous write done), so the link never holds bookings ahead of
+  // model time that would hold up the other channel's reads.
   std::deque<WriteBurst> to_link_;
   std::uint64_t write_free_ps_ = 0;
   void send_writes();

@@ -17,10 +17,11 @@ void register_params(SimConfig& c, ParamSet& p) {
              "platform limit on map registers per adapter (pages per StartDma)");
   p.add_uint("channels", &c.channels, 1, 2, "DMA channels (adapter objects) in use");
   p.add_enum("engine", &c.engine, {"tlm", "rtl"}, "DMA engine backend");
+  // Neither may be 0: the RTL bridge divides by the clock period, and steps a quantum at a time.
   p.add_time_ns("rtl-clock", &c.rtl_clock_ps, 1000,
-                "engine clock period (the RTL's; the TLM engine's fixed latencies)");
+                "engine clock period (the RTL's; the TLM engine's fixed latencies)", 1);
   p.add_time_ns("rtl-quantum", &c.rtl_quantum_ps, 1e6,
-                "how far the RTL model may run ahead of SystemC time");
+                "how far the RTL model may run ahead of SystemC time", 1);
   p.add_flag("rtl-waves", &c.rtl_waves,
              "with --vcd and --engine rtl, also write the RTL's internal waves (PATH.rtl.vcd)");
   p.add_enum("iommu", &c.iommu, {"on", "off"}, "IOMMU between link and host memory");

@@ -66,7 +66,8 @@ void register_params(SimConfig& cfg, ParamSet& params);
 enum class CliAction { kRun, kHelp, kListInjections };
 std::string injections_text();  // what --list-injections prints
 // Parses argv[first..] into cfg: --config FILE is applied first, command-line values override it.
-// Throws UsageError on any bad input; options of later milestones raise "not available yet".
+// Throws UsageError, one line naming the option, on a bad value or combination; what needs the
+// built platform (--miniport, --vram against --size, link rules) is checked when it is built.
 CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg,
                     std::string* help);
 

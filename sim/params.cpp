@@ -86,12 +86,12 @@ void ParamSet::add_uint_impl(const std::string& name, std::function<void(std::ui
 }
 
 void ParamSet::add_time_ns(const std::string& name, std::uint64_t* target_ps, double max_ns,
-                           const std::string& help) {
+                           const std::string& help, std::uint64_t min_ps) {
   Param p;
   p.kind = "time";
   p.help = help + " [ns]";
   std::ostringstream r;
-  r << "0.." << max_ns << " ns";
+  r << static_cast<double>(min_ps) / 1000.0 << ".." << max_ns << " ns";
   p.range = r.str();
   const std::string range = p.range;
   p.set = [=](const std::string& value, const std::string& source) {
@@ -100,7 +100,8 @@ void ParamSet::add_time_ns(const std::string& name, std::uint64_t* target_ps, do
     const bool numeric =
         !value.empty() && (std::isdigit(static_cast<unsigned char>(value[0])) || value[0] == '.');
     const double v = numeric ? std::strtod(value.c_str(), &end) : NAN;
-    if (!numeric || errno != 0 || *end != '\0' || !std::isfinite(v) || v < 0 || v > max_ns)
+    if (!numeric || errno != 0 || *end != '\0' || !std::isfinite(v) || v < 0 || v > max_ns ||
+        static_cast<std::uint64_t>(std::llround(v * 1000.0)) < min_ps)
       throw UsageError(source + ": invalid value '" + value + "' (expected " + range + ")");
     *target_ps = static_cast<std::uint64_t>(std::llround(v * 1000.0));
   };

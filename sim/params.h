@@ -31,9 +31,10 @@ class ParamSet {
         name, [target](std::uint64_t v) { *target = static_cast<T>(v); },
         [target] { return static_cast<std::uint64_t>(*target); }, min, max, help, bytes);
   }
-  // Time in nanoseconds (decimal allowed), stored as integer picoseconds.
+  // Time in nanoseconds (decimal allowed), stored as integer picoseconds; min_ps > 0 for a time
+  // that must not be zero (a clock period, a step), checked after rounding to picoseconds.
   void add_time_ns(const std::string& name, std::uint64_t* target_ps, double max_ns,
-                   const std::string& help);
+                   const std::string& help, std::uint64_t min_ps = 0);
   void add_enum(const std::string& name, std::string* target, std::vector<std::string> values,
                 const std::string& help);
   void add_string(const std::string& name, std::string* target, const std::string& help);

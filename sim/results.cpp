@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "models/page.h"
+#include "models/sim_time.h"
 
 namespace dmasim {
 
@@ -59,9 +60,11 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
     error =
         "the miniport did not start the adapter (VP_STATUS " + std::to_string(o.start_status) + ")";
   } else if (!o.finished && error.empty()) {
-    error = "simulation stalled at " + std::to_string(sc_core::sc_time_stamp().to_seconds() * 1e9) +
-            " ns with " + std::to_string(results.size() - done) + " of " +
-            std::to_string(results.size()) + " requests not completed";
+    char at[32];
+    std::snprintf(at, sizeof at, "%.3f", now_ps() / 1000.0);
+    error = "simulation stalled at " + std::string(at) + " ns with " +
+            std::to_string(results.size() - done) + " of " + std::to_string(results.size()) +
+            " requests not completed";
   }
   const auto& violations = p.video_port().verifier().violations();
   nlohmann::json dv = nlohmann::json::array();
@@ -91,7 +94,10 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                            {"throughput_GBps", ns > 0 ? c.bytes / ns : 0.0},
                            {"data_check", c.ok && c.requests > 0 ? "pass" : "fail"}});
   }
-  const double sim_ns = (o.last_done_ps - o.first_request_ps) / 1000.0;
+  // First request to last completion; a run that stalled counts up to where it stopped.
+  const std::uint64_t end_ps = o.finished ? o.last_done_ps : now_ps();
+  const double sim_ns =
+      o.started && end_ps > o.first_request_ps ? (end_ps - o.first_request_ps) / 1000.0 : 0.0;
   const Cpu& cpu = p.cpu();
   const LinkOccupancy& link = p.link().occupancy();
   if (!error.empty() && p.config().random)
@@ -107,6 +113,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   j["expected_chunks"] = expected_chunks;
   j["interrupts"] = cpu.isr_claimed(kDeviceVector);
   j["dpcs"] = cpu.dpc_count();
+  j["timer_dpcs"] = cpu.timer_dpc_count();
   j["sim_time_ns"] = sim_ns;
   j["throughput_GBps"] = sim_ns > 0 ? bytes / sim_ns : 0.0;
   j["data_check"] = data_ok && done == results.size() ? "pass" : "fail";
@@ -122,6 +129,8 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   j["sg_elements"] = p.video_port().stats().sg_elements;
   j["msi_messages"] = p.interrupts().messages();
   j["isr_calls"] = cpu.isr_count();
+  // An injected spurious MSI, or with two channels an MSI whose completion an earlier ISR took.
+  j["unclaimed_interrupts"] = cpu.isr_count(kDeviceVector) - cpu.isr_claimed(kDeviceVector);
   j["cpu"] = {{"busy_ns", cpu.busy_ps() / 1000.0},
               {"utilization", sim_ns > 0 ? cpu.busy_ps() / 1000.0 / sim_ns : 0.0}};
   auto dir = [&](LinkOccupancy::Dir d) {
@@ -138,12 +147,10 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   std::uint64_t failed = 0;
   for (const RequestResult& r : results)
     if (r.done && r.status != NO_ERROR) ++failed;
-  j["faults"] = {
-      {"injected", p.faults_injected()},
-      {"errors_logged", p.video_port().stats().errors_logged},
-      {"timeouts_logged", p.video_port().stats().timeouts_logged},
-      {"spurious_interrupts", cpu.isr_count(kDeviceVector) - cpu.isr_claimed(kDeviceVector)},
-      {"failed_requests", failed}};
+  j["faults"] = {{"injected", p.faults_injected()},
+                 {"errors_logged", p.video_port().stats().errors_logged},
+                 {"timeouts_logged", p.video_port().stats().timeouts_logged},
+                 {"failed_requests", failed}};
   j["kernel"] = {{"delta_cycles", sc_core::sc_delta_count()}};
   j["engine"] = {{"backend", p.config().engine}, {"rtl_cycles", p.engine().cycles()}};
   j["verifier"] = {{"violations", violations.size()}, {"list", dv}};

@@ -142,24 +142,26 @@ void Cpu::isr_thread() {
   }
 }
 
-bool Cpu::queue_dpc(const void* key, std::function<void()> routine) {
-  consume(costs_.queue_dpc_ps);
+bool Cpu::insert_dpc(const void* key, std::function<void()> routine, bool timer) {
   for (const Dpc& d : dpcs_)
     if (d.key == key) return false;
-  dpcs_.push_back({key, std::move(routine)});
-  // Ready now, not when the dispatcher thread next wakes: a KeLowerIrql right after this must
-  // already see the DPC.
-  dpc_.ready = true;
+  dpcs_.push_back({key, std::move(routine), timer});
   dpc_event_.notify();
   return true;
 }
 
-bool Cpu::timer_dpc(const void* key, std::function<void()> routine) {
-  for (const Dpc& d : dpcs_)
-    if (d.key == key) return false;
-  dpcs_.push_back({key, std::move(routine)});
-  dpc_event_.notify();  // the dispatcher makes itself ready and competes for the CPU
+bool Cpu::queue_dpc(const void* key, std::function<void()> routine) {
+  consume(costs_.queue_dpc_ps);
+  if (!insert_dpc(key, std::move(routine), false)) return false;
+  // Ready now, not when the dispatcher thread next wakes: a KeLowerIrql right after this must
+  // already see the DPC.
+  dpc_.ready = true;
   return true;
+}
+
+bool Cpu::timer_dpc(const void* key, std::function<void()> routine) {
+  // The dispatcher makes itself ready when it wakes and competes for the CPU.
+  return insert_dpc(key, std::move(routine), true);
 }
 
 void Cpu::dpc_thread() {
@@ -172,7 +174,7 @@ void Cpu::dpc_thread() {
       consume(costs_.dpc_latency_ps);
       Dpc d = std::move(dpcs_.front());
       dpcs_.pop_front();
-      ++dpc_count_;
+      ++(d.timer ? timer_dpc_count_ : dpc_count_);
       d.routine();
     }
     dpc_.ready = false;

@@ -58,7 +58,8 @@ class Cpu : public sc_core::sc_module {
   // KeInsertQueueDpc: false if this key is already queued.
   bool queue_dpc(const void* key, std::function<void()> routine);
   // A kernel timer expired (from the clock interrupt, whose own cost is not modelled): its DPC
-  // is queued. Callable from any process, not only a CPU context.
+  // is queued. Callable from any process, not only a CPU context. Counted apart from the
+  // driver's DPCs (timer_dpc_count(), not dpc_count()).
   bool timer_dpc(const void* key, std::function<void()> routine);
 
   // MMIO from the calling context; the CPU stalls for reads, pays a fixed cost for posted writes.
@@ -76,7 +77,8 @@ class Cpu : public sc_core::sc_module {
     auto it = claimed_.find(vector);
     return it == claimed_.end() ? 0 : it->second;
   }
-  std::uint64_t dpc_count() const { return dpc_count_; }
+  std::uint64_t dpc_count() const { return dpc_count_; }              // queue_dpc's DPCs that ran
+  std::uint64_t timer_dpc_count() const { return timer_dpc_count_; }  // timer_dpc's that ran
   ps_t busy_ps() const { return busy_ps_; }
   int traced_irql = 0;  // IRQL of the running context (0 when idle), for sc_trace
   bool traced_irq_line = false;
@@ -113,10 +115,14 @@ class Cpu : public sc_core::sc_module {
   struct Dpc {
     const void* key;
     std::function<void()> routine;
+    bool timer;
   };
+  // KeInsertQueueDpc proper: false if this key is already queued, else queued and the
+  // dispatcher woken.
+  bool insert_dpc(const void* key, std::function<void()> routine, bool timer);
   std::deque<Dpc> dpcs_;
   sc_core::sc_event dpc_event_;
-  std::uint64_t isr_count_ = 0, isr_claimed_ = 0, dpc_count_ = 0;
+  std::uint64_t isr_count_ = 0, isr_claimed_ = 0, dpc_count_ = 0, timer_dpc_count_ = 0;
   ps_t busy_ps_ = 0;
 };
 

@@ -27,6 +27,8 @@ const std::vector<DvCheck>& dv_checks() {
       {DvCode::kContextPageable, "DV_CONTEXT_PAGEABLE",
        "VideoPortStartDma's Context is not in nonpaged memory (device extension or common "
        "buffer)"},
+      {DvCode::kTimerWithoutHwTimer, "DV_TIMER_WITHOUT_HW_TIMER",
+       "VideoPortStartTimer or VideoPortStopTimer from a miniport that registered no HwTimer"},
   };
   return checks;
 }

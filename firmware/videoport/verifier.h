@@ -1,10 +1,11 @@
 // DMA verifier: Driver-Verifier-style checks on how a miniport uses the video port's DMA
-// services, always on. Each violation has a stable code (name and number) and a message that
-// names the call and the object; any violation fails the run (exit 1). The device-side check
-// (an access outside every mapped page and common buffer) sits on the root complex's path to
-// memory and answers the device with an error, so a buggy miniport cannot corrupt host memory.
-// Freed scatter/gather lists are poisoned and kept for a while, so using one after
-// VideoPortCompleteDma sends the device to a poisoned address, which is reported as such.
+// services (and the IRQL and HwTimer rules of the other VideoPort calls), always on. Each violation
+// has a stable code (name and number) and a message that names the call and the object; any
+// violation fails the run (exit 1). The device-side check (an access outside every mapped page and
+// common buffer) sits on the root complex's path to memory and answers the device with an error, so
+// a buggy miniport cannot corrupt host memory. Freed scatter/gather lists are poisoned and kept for
+// a while, so using one after VideoPortCompleteDma sends the device to a poisoned address, which is
+// reported as such.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,7 @@ enum class DvCode : unsigned {
   kSgListUsedAfterComplete = 0x08,
   kDeviceAccessUnmapped = 0x09,
   kContextPageable = 0x0A,
+  kTimerWithoutHwTimer = 0x0B,
 };
 
 struct DvCheck {

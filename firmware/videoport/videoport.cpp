@@ -166,7 +166,7 @@ bool VideoPortDevice::interrupt() {
 }
 
 void VideoPortDevice::set_timer(bool on) {
-  if (on && !init_.HwTimer) return;  // the WDK forbids it; there is nothing to call
+  if (on && !init_.HwTimer) return;  // nothing to call (check_hw_timer reported the caller)
   if (on && !timer_spawned_) {
     timer_spawned_ = true;
     sc_core::sc_spawn([this] { timer_thread(); }, "hw_vid_timer");
@@ -175,6 +175,15 @@ void VideoPortDevice::set_timer(bool on) {
     timer_on_ = on;
     timer_changed_.notify();
   }
+}
+
+bool VideoPortDevice::check_hw_timer(const char* api) {
+  if (init_.HwTimer) return true;
+  verifier_.report(
+      DvCode::kTimerWithoutHwTimer,
+      std::string(api) + " called by a miniport whose VIDEO_HW_INITIALIZATION_DATA has no HwTimer",
+      now_ps());
+  return false;
 }
 
 void VideoPortDevice::timer_thread() {
@@ -257,13 +266,13 @@ VOID VideoPortLogError(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET, VP_STATUS
 VOID VideoPortStartTimer(PVOID HwDeviceExtension) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
   dev.check_irql("VideoPortStartTimer", dmasim::PASSIVE_LEVEL, dmasim::DISPATCH_LEVEL);
-  dev.set_timer(true);
+  if (dev.check_hw_timer("VideoPortStartTimer")) dev.set_timer(true);
 }
 
 VOID VideoPortStopTimer(PVOID HwDeviceExtension) {
   VideoPortDevice& dev = VideoPortDevice::from_extension(HwDeviceExtension);
   dev.check_irql("VideoPortStopTimer", dmasim::PASSIVE_LEVEL, dmasim::DISPATCH_LEVEL);
-  dev.set_timer(false);
+  if (dev.check_hw_timer("VideoPortStopTimer")) dev.set_timer(false);
 }
 
 VP_STATUS VideoPortGetRegistryParameters(PVOID HwDeviceExtension, PWSTR ParameterName, UCHAR,

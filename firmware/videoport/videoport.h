@@ -81,6 +81,9 @@ class VideoPortDevice {
   const DmaVerifier& verifier() const { return verifier_; }
   // Reports a violation unless the calling context's IRQL is within [lowest, highest].
   void check_irql(const char* api, unsigned char lowest, unsigned char highest);
+  // VideoPortStartTimer/StopTimer may be called only by a miniport with an HwTimer (WDK):
+  // reports a violation and returns false if it has none.
+  bool check_hw_timer(const char* api);
   // Nonpaged for the verifier: inside the HwDeviceExtension or a common buffer.
   bool is_nonpaged(const void* p) const;
   std::uint64_t& start_dma_serial() { return start_dma_serial_; }

@@ -78,14 +78,17 @@ void check_accepted(const char* mode, const dmasim::SimConfig& c) {
   in("tags", c.link.tags, 1, 1024);
   in("iotlb-entries", c.iommu_params.iotlb_entries, 1, 65536);
   in("iotlb-ways", c.iommu_params.iotlb_ways, 1, 65536);
-  in("rtl-clock ps", c.rtl_clock_ps, 0, 1000ULL * 1000);
+  in("rtl-clock ps", c.rtl_clock_ps, 1, 1000ULL * 1000);
+  in("rtl-quantum ps", c.rtl_quantum_ps, 1, 1000000ULL * 1000);
   in("quantum ps", c.quantum_ps, 0, 1000000ULL * 1000);
   if (c.iommu_params.iotlb_entries % c.iommu_params.iotlb_ways != 0)
     fail(mode, "accepted iotlb-entries not a multiple of iotlb-ways");
   if (c.direction != "to-device" && c.direction != "from-device")
     fail(mode, "accepted direction '" + printable(c.direction) + "'");
-  if (c.engine != "tlm" && c.engine != "rtl") fail(mode, "accepted engine '" + printable(c.engine) + "'");
-  if (c.iommu != "on" && c.iommu != "off") fail(mode, "accepted iommu '" + printable(c.iommu) + "'");
+  if (c.engine != "tlm" && c.engine != "rtl")
+    fail(mode, "accepted engine '" + printable(c.engine) + "'");
+  if (c.iommu != "on" && c.iommu != "off")
+    fail(mode, "accepted iommu '" + printable(c.iommu) + "'");
   if (!c.inject.empty() &&
       (c.inject.rfind("driver:", 0) != 0 || !dmasim::find_driver_injection(c.inject.substr(7))))
     fail(mode, "accepted inject '" + printable(c.inject) + "'");

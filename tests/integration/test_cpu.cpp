@@ -179,6 +179,34 @@ TEST(CpuModel, DpcQueueIsFifoAndRejectsADpcAlreadyQueued) {
   EXPECT_EQ(log.events, expected);
 }
 
+TEST(CpuModel, TimerDpcsShareTheQueueButAreCountedApart) {
+  Bench bench;
+  Cpu& cpu = bench.cpu;
+  Log& log = bench.log;
+  int driver = 0, timer = 0;
+  std::vector<bool> accepted;
+  // A kernel timer expires at 1 us, outside any CPU context: no queueing cost, same key rule.
+  sc_core::sc_spawn([&] {
+    sc_core::wait(from_ps(us(1)));
+    accepted.push_back(cpu.timer_dpc(&timer, [&] { log.add("timer"); }));
+    accepted.push_back(cpu.timer_dpc(&timer, [&] { log.add("timer-again"); }));
+  });
+  cpu.connect_interrupt([&] {
+    accepted.push_back(cpu.queue_dpc(&driver, [&] { log.add("driver"); }));
+    return true;
+  });
+  interrupts_at(cpu, {us(10)});
+  sc_core::sc_start();
+  EXPECT_EQ(accepted, (std::vector<bool>{true, false, true}));
+  // Timer DPC: queued at 1 us, entered after its 2 us latency. Driver DPC: ISR at 10 us runs
+  // 0.5 + 0.1 us, then 2 us latency: 12.6 us.
+  const std::vector<std::string> expected = {"timer@" + std::to_string(us(3)) + ":irql2",
+                                             "driver@" + std::to_string(us(12.6)) + ":irql2"};
+  EXPECT_EQ(log.events, expected);
+  EXPECT_EQ(cpu.dpc_count(), 1u);  // the driver's, one per interrupt it claimed
+  EXPECT_EQ(cpu.timer_dpc_count(), 1u);
+}
+
 TEST(CpuModel, InterruptsDuringAnIsrAreNotLost) {
   Bench bench;
   Cpu& cpu = bench.cpu;

@@ -104,7 +104,8 @@ TEST_P(FaultEquivalence, SameOutcome) {
   tlm.insert(tlm.end(), {"--engine", "tlm"});
   rtl.insert(rtl.end(), {"--engine", "rtl"});
   const json a = run(tlm), b = run(rtl);
-  for (const char* key : {"status", "data_check", "bytes", "chunks", "interrupts", "dpcs"})
+  for (const char* key : {"status", "data_check", "bytes", "chunks", "interrupts", "dpcs",
+                          "timer_dpcs", "unclaimed_interrupts"})
     EXPECT_EQ(a[key], b[key]) << key;
   EXPECT_EQ(a["faults"], b["faults"]);
   EXPECT_EQ(b["verifier"]["violations"], 0);

@@ -2,12 +2,14 @@
 // stable code, fails the run, and never lets the device touch memory outside its mappings; a
 // clean run raises nothing.
 #include <gtest/gtest.h>
+#include <tlm_utils/simple_target_socket.h>
 
 #include <algorithm>
 #include <set>
 #include <string>
 
 #include "firmware/miniport/injections.h"
+#include "firmware/videoport/videoport.h"
 #include "sim/platform.h"
 #include "sim/results.h"
 
@@ -89,6 +91,62 @@ TEST(Verifier, CleanRunsRaiseNothingAndReturnEverything) {
   // Step 6 ran: both adapters were put back with nothing outstanding.
   EXPECT_TRUE(const_cast<VideoPortDevice&>(p.video_port()).adapters().empty());
   EXPECT_EQ(p.video_port().traced_map_registers, 0);
+}
+
+// A miniport with no HwTimer that calls VideoPortStartTimer and VideoPortStopTimer anyway, which
+// the WDK says it cannot: each call is reported, and no timer runs.
+VP_STATUS TimerlessFindAdapter(PVOID ext, PVOID, PWSTR, PVIDEO_PORT_CONFIG_INFO, PUCHAR) {
+  VideoPortStartTimer(ext);
+  VideoPortStopTimer(ext);
+  return NO_ERROR;
+}
+BOOLEAN TimerlessStartIo(PVOID, PVIDEO_REQUEST_PACKET) {
+  return FALSE;
+}
+
+struct NoDevice : sc_core::sc_module {  // the CPU's MMIO port must be bound; nothing uses it
+  tlm_utils::simple_target_socket<NoDevice> socket{"socket"};
+  explicit NoDevice(sc_core::sc_module_name n) : sc_module(n) {
+    socket.register_b_transport(this, &NoDevice::b_transport);
+  }
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  }
+};
+
+TEST(Verifier, TimerCallsWithoutAnHwTimerAreReported) {
+  NoDevice nodev("nodev");
+  Cpu cpu("cpu", CpuCosts{});
+  cpu.bus.bind(nodev.socket);
+  SparseMemory memory(8ULL << 30);
+  FrameAllocator frames({{(16ULL << 20) >> 12, (1ULL << 30) >> 12}}, 1);
+  AddressSpace space(frames, kBufferVaBase);
+  IdentityMapper identity;
+  VideoPortResources res;
+  res.cpu = &cpu;
+  res.host_memory = &memory;
+  res.frames = &frames;
+  res.address_space = &space;
+  res.mapper = &identity;
+  VIDEO_HW_INITIALIZATION_DATA init{};
+  init.HwInitDataSize = sizeof(init);
+  init.HwFindAdapter = TimerlessFindAdapter;
+  init.HwStartIO = TimerlessStartIo;
+  init.HwDeviceExtensionSize = 64;
+  VideoPortDevice dev(res, init);
+  VP_STATUS status = ERROR_INVALID_FUNCTION;
+  cpu.start_passive([&] { status = dev.start_device(); });
+  sc_core::sc_start();
+  EXPECT_EQ(status, NO_ERROR);
+  const auto& v = dev.verifier().violations();
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_STREQ(dv_name(v[0].code), "DV_TIMER_WITHOUT_HW_TIMER");
+  EXPECT_EQ(static_cast<unsigned>(v[0].code), 11u);
+  EXPECT_EQ(v[0].message.rfind("VideoPortStartTimer", 0), 0u) << v[0].message;
+  EXPECT_EQ(v[1].code, DvCode::kTimerWithoutHwTimer);
+  EXPECT_EQ(v[1].message.rfind("VideoPortStopTimer", 0), 0u) << v[1].message;
+  EXPECT_EQ(cpu.timer_dpc_count(), 0u);
+  EXPECT_EQ(dev.timer_calls(), 0u);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Hostile input: every option and every config key, given empty, negative, zero, huge,
 // non-numeric, unknown and odd values, is either accepted or refused with exactly one line that
 // names it; nothing else escapes (no other exception, no crash).
+// These run the parser only: whether an accepted value also simulates (a zero clock period did
+// not) is tested through the binary (Cli.EveryNumericOptionAtItsMinimumRunsOrIsRefused).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -95,6 +97,17 @@ TEST(Hostile, NumericOptionsRefuseNonNumbers) {
          {"", "-1", "abc", "12abc", "99999999999999999999999999", "nan", "inf", " 5", "1e309"}) {
       EXPECT_FALSE(try_cli(name, v).empty()) << "--" << name << " accepted '" << v << "'";
     }
+  }
+}
+
+TEST(Hostile, PeriodsAndStepsRefuseZero) {
+  // The RTL bridge divides by its clock period and advances a quantum at a time.
+  for (const std::string name : {"rtl-clock", "rtl-quantum"}) {
+    for (const std::string v : {"0", "0.0", "0.0004"}) {
+      const std::string msg = try_cli(name, v);
+      EXPECT_EQ(msg.rfind("--" + name + ": invalid value", 0), 0u) << name << " '" << v << "'";
+    }
+    EXPECT_EQ(try_cli(name, "0.001"), "") << name;  // one picosecond is the resolution
   }
 }
 
