@@ -187,11 +187,21 @@ bool VideoPortDevice::check_hw_timer(const char* api) {
 }
 
 void VideoPortDevice::timer_thread() {
+  std::uint64_t last_activity = 0;
+  unsigned idle_ticks = 0;
   for (;;) {
     while (!timer_on_) sc_core::wait(timer_changed_);
     const std::uint64_t start = now_ps();
     sc_core::wait(from_ps(kTimerPeriodPs), timer_changed_);
     if (!timer_on_ || now_ps() - start < kTimerPeriodPs) continue;  // stopped (or restarted)
+    const std::uint64_t activity = stats_.start_dma + stats_.complete_dma + cpu().isr_count();
+    idle_ticks = activity == last_activity ? idle_ticks + 1 : 0;
+    last_activity = activity;
+    if (idle_ticks >= kIdleTicksLimit) {
+      timer_on_ = false;
+      timer_gave_up_ = true;
+      continue;
+    }
     // An I/O timer: its routine runs in the DPC dispatcher, at DISPATCH_LEVEL.
     cpu().timer_dpc(&timer_changed_, [this] {
       if (!timer_on_) return;

@@ -65,6 +65,11 @@ class VideoPortDevice {
   // "The video port driver calls HwVidTimer once every second" (WDK, Timers in Video Miniport
   // Drivers).
   static constexpr std::uint64_t kTimerPeriodPs = 1'000'000'000'000ULL;
+  // A simulation guard, not Windows behaviour: after this many ticks in a row with no StartDma,
+  // CompleteDma or interrupt, the port stops the timer, so that a run stuck for good ends (and
+  // is reported as stalled) instead of ticking forever.
+  static constexpr unsigned kIdleTicksLimit = 600;
+  bool timer_gave_up() const { return timer_gave_up_; }
 
   const VideoPortStats& stats() const { return stats_; }  // all adapters together
   // One adapter's figures, by the order VideoPortGetDmaAdapter handed them out (0, 1, ...).
@@ -117,6 +122,7 @@ class VideoPortDevice {
   bool timer_on_ = false, timer_spawned_ = false;
   sc_core::sc_event timer_changed_;
   std::uint64_t timer_calls_ = 0;
+  bool timer_gave_up_ = false;
 };
 
 }  // namespace dmasim

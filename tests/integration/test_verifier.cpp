@@ -10,6 +10,7 @@
 
 #include "firmware/miniport/injections.h"
 #include "firmware/videoport/videoport.h"
+#include "models/sim_time.h"
 #include "sim/platform.h"
 #include "sim/results.h"
 
@@ -147,6 +148,44 @@ TEST(Verifier, TimerCallsWithoutAnHwTimerAreReported) {
   EXPECT_EQ(v[1].message.rfind("VideoPortStopTimer", 0), 0u) << v[1].message;
   EXPECT_EQ(cpu.timer_dpc_count(), 0u);
   EXPECT_EQ(dev.timer_calls(), 0u);
+}
+
+// A miniport that starts its timer and then never finishes (an idle HwVidTimer, nothing in
+// flight): the port's guard stops the timer after kIdleTicksLimit quiet ticks, so the simulation
+// ends instead of ticking forever.
+VP_STATUS TickingFindAdapter(PVOID ext, PVOID, PWSTR, PVIDEO_PORT_CONFIG_INFO, PUCHAR) {
+  VideoPortStartTimer(ext);
+  return NO_ERROR;
+}
+VOID IdleTimer(PVOID) {}
+
+TEST(VideoPortTimer, AStuckRunEndsAfterTheIdleTickLimit) {
+  NoDevice nodev("nodev");
+  Cpu cpu("cpu", CpuCosts{});
+  cpu.bus.bind(nodev.socket);
+  SparseMemory memory(8ULL << 30);
+  FrameAllocator frames({{(16ULL << 20) >> 12, (1ULL << 30) >> 12}}, 1);
+  AddressSpace space(frames, kBufferVaBase);
+  IdentityMapper identity;
+  VideoPortResources res;
+  res.cpu = &cpu;
+  res.host_memory = &memory;
+  res.frames = &frames;
+  res.address_space = &space;
+  res.mapper = &identity;
+  VIDEO_HW_INITIALIZATION_DATA init{};
+  init.HwInitDataSize = sizeof(init);
+  init.HwFindAdapter = TickingFindAdapter;
+  init.HwStartIO = TimerlessStartIo;
+  init.HwTimer = IdleTimer;
+  init.HwDeviceExtensionSize = 64;
+  VideoPortDevice dev(res, init);
+  cpu.start_passive([&] { dev.start_device(); });
+  sc_core::sc_start();  // returns only if the timer stops
+  EXPECT_TRUE(dev.timer_gave_up());
+  EXPECT_EQ(dev.timer_calls(), VideoPortDevice::kIdleTicksLimit - 1);
+  EXPECT_EQ(now_ps() / VideoPortDevice::kTimerPeriodPs, VideoPortDevice::kIdleTicksLimit);
+  EXPECT_TRUE(dev.verifier().violations().empty());
 }
 
 }  // namespace
