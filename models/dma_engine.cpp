@@ -200,14 +200,24 @@ void DmaEngine::reg_write(std::uint32_t offset, std::uint32_t value,
 
 bool DmaEngine::fault_due(bool write, std::uint64_t run, bool first) {
   bool due = false;
-  if (fault_ == "read-error") due = !write && first && run == fault_run_;
-  if (fault_ == "write-error") due = write && first && run == fault_run_;
-  if (fault_ == "persistent-read-error") due = !write && run >= fault_run_;
+  switch (fault_) {
+    case HwFault::kReadError:
+      due = !write && first && run == fault_run_;
+      break;
+    case HwFault::kWriteError:
+      due = write && first && run == fault_run_;
+      break;
+    case HwFault::kPersistentReadError:
+      due = !write && run >= fault_run_;
+      break;
+    default:
+      break;
+  }
   if (due) ++faults_injected_;
   return due;
 }
 
-bool DmaEngine::fault_due(const char* kind, std::uint64_t run) {
+bool DmaEngine::fault_due(HwFault kind, std::uint64_t run) {
   const bool due = fault_ == kind && run == fault_run_;
   if (due) ++faults_injected_;
   return due;
@@ -229,7 +239,7 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t this_run, std::uint64_t&
   t_data = t_end = fetch.done_ps;
   read_issued(t_issue, fetch.issue_done_ps);
   if (!fetch.ok) return DMA_ERR_DESC_FETCH;
-  if (fault_due("bad-descriptor", this_run)) desc[0].host_addr = kBadDescriptorAddress;
+  if (fault_due(HwFault::kBadDescriptor, this_run)) desc[0].host_addr = kBadDescriptorAddress;
   t_issue = after_cycles(t_data, kDescCycles);  // data movement needs the descriptors first
   if (c.scratch.size() < 4096) c.scratch.resize(4096);
   // Like every later request: no booking on the link more than a quantum ahead.
@@ -251,7 +261,8 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t this_run, std::uint64_t&
     // One bus transaction per burst; a burst never crosses a 4 KiB host address boundary.
     for (std::uint32_t off = 0; off < d.length;) {
       if (c.abort) return DMA_ERR_NONE;  // DMA_CTRL_ABORT: nothing more is requested
-      if (!std::exchange(first_burst, false) && fault_due("engine-hang", this_run)) return hang(c);
+      if (!std::exchange(first_burst, false) && fault_due(HwFault::kEngineHang, this_run))
+        return hang(c);
       const std::uint64_t host = d.host_addr + off;
       const auto n =
           static_cast<std::uint32_t>(std::min<std::uint64_t>(d.length - off, 4096 - (host & 4095)));
@@ -286,7 +297,8 @@ std::uint32_t DmaEngine::run(unsigned ch, std::uint64_t this_run, std::uint64_t&
       if (c.abort) return DMA_ERR_NONE;
     }
   }
-  if (fault_due("engine-hang", this_run)) return hang(c);  // a run of one burst hangs at its end
+  if (fault_due(HwFault::kEngineHang, this_run))
+    return hang(c);  // a run of one burst hangs at its end
   return DMA_ERR_NONE;
 }
 
@@ -309,7 +321,7 @@ void DmaEngine::channel_thread(unsigned n) {
     c.bytes = 0;
     traced_busy[n] = true;
     const std::uint64_t this_run = ++all_runs_;
-    if (fault_due("spurious-interrupt", this_run)) post_msi(n);  // no status behind it
+    if (fault_due(HwFault::kSpuriousInterrupt, this_run)) post_msi(n);  // no status behind it
     std::uint64_t t_end = 0;
     std::uint32_t err = run(n, this_run, t_end);
     c.read_next_ps = kNever;
@@ -330,7 +342,7 @@ void DmaEngine::channel_thread(unsigned n) {
     c.status = err ? DMA_STATUS_ERROR : DMA_STATUS_DONE;
     c.int_status |= err ? DMA_INT_ERROR : DMA_INT_DONE;
     traced_busy[n] = false;
-    if ((c.ctrl & DMA_CTRL_IRQ_EN) && !fault_due("lost-interrupt", this_run)) send_msi(n);
+    if ((c.ctrl & DMA_CTRL_IRQ_EN) && !fault_due(HwFault::kLostInterrupt, this_run)) send_msi(n);
   }
 }
 

@@ -36,6 +36,7 @@
 
 #include "models/dma_device.h"
 #include "models/dma_regs.h"
+#include "models/hw_fault.h"
 #include "models/sparse_memory.h"
 #include "models/write_order.h"
 
@@ -61,7 +62,7 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
   // "bad-descriptor" replaces its first descriptor's host address with kBadDescriptorAddress as
   // the descriptors arrive.
   void inject_fault(const std::string& kind, std::uint64_t run) {
-    fault_ = kind;
+    fault_ = hw_fault_from_name(kind);
     fault_run_ = run;
   }
   std::uint64_t faults_injected() const override { return faults_injected_; }
@@ -131,10 +132,10 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
 
   std::uint64_t bar0_base_;
   bool addr64_;  // false: a 32-bit bus master, host addresses must be below 4 GiB
-  std::string fault_;
+  HwFault fault_ = HwFault::kNone;
   std::uint64_t fault_run_ = 0, all_runs_ = 0, faults_injected_ = 0;
   bool fault_due(bool write, std::uint64_t run, bool first);
-  bool fault_due(const char* kind, std::uint64_t run);
+  bool fault_due(HwFault kind, std::uint64_t run);
   std::uint64_t vram_ps_per_byte_;
   std::uint64_t clock_ps_;  // 0: no fixed latencies
   // The clock edge at or after t, plus n cycles (t itself without a clock).

@@ -35,7 +35,12 @@ void set_lanes(Wide& w, const std::uint8_t* in, unsigned n) {
 }  // namespace
 
 DmaEngineRtl::DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& params)
-    : sc_module(name), bar0("bar0"), master("master"), params_(params), vram_(params.vram_bytes) {
+    : sc_module(name),
+      bar0("bar0"),
+      master("master"),
+      params_(params),
+      vram_(params.vram_bytes),
+      fault_(hw_fault_from_name(params.fault)) {
   bar0.register_b_transport(this, &DmaEngineRtl::mmio);
   if (!params_.vcd.empty()) Verilated::traceEverOn(true);
   m_ = std::make_unique<Vdma_engine>();
@@ -92,7 +97,7 @@ void DmaEngineRtl::run_until(std::uint64_t cycle, bool skip_idle) {
     while (!pending_writes_.empty() && pending_writes_.front().cycle <= cycle_) {
       const PendingWrite w = pending_writes_.front();
       pending_writes_.pop_front();
-      if (!params_.fault.empty()) watch_register_write(w.offset, w.value);
+      if (fault_ != HwFault::kNone) watch_register_write(w.offset, w.value);
       reg_access(true, w.offset, w.value);
     }
     if (cycle_ >= cycle) return;
@@ -185,7 +190,7 @@ void DmaEngineRtl::step() {
   if (r) reads_[r_id].pop_front();
   if (b) writes_done_[b_id].pop_front();
   if (req) {
-    const Hang hang = params_.fault == "engine-hang"
+    const Hang hang = fault_ == HwFault::kEngineHang
                           ? hang_on_request(req_id, req_write, req_addr, req_len)
                           : Hang::kNone;
     const unsigned beats = (req_len + kDataBytes - 1) / kDataBytes;
@@ -310,13 +315,13 @@ void DmaEngineRtl::mmio(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   activity_.notify();
 }
 
-bool DmaEngineRtl::fault_due(const char* kind, unsigned ch) {
+bool DmaEngineRtl::fault_due(HwFault kind, unsigned ch) {
   bool due = false;
   RunState& r = run_[ch];
-  if (params_.fault == "persistent-read-error") {
-    due = std::string(kind) == "read-error" && r.run >= params_.fault_run;
+  if (fault_ == HwFault::kPersistentReadError) {
+    due = kind == HwFault::kReadError && r.run >= params_.fault_run;
   } else {
-    due = params_.fault == kind && r.run == params_.fault_run;
+    due = fault_ == kind && r.run == params_.fault_run;
   }
   if (due && !std::exchange(r.faulted, true)) ++faults_injected_;
   return due;
@@ -342,7 +347,7 @@ void DmaEngineRtl::watch_register_write(std::uint32_t offset, std::uint32_t valu
       if ((m_->busy >> ch) & 1) break;  // ignored by a busy channel: no new run
       run_[ch] = RunState{++all_runs_, (std::uint64_t{desc_hi_[ch]} << 32) | desc_lo_[ch],
                           std::uint64_t{desc_count_[ch]} * sizeof(DmaDescriptor)};
-      if (fault_due("spurious-interrupt", ch)) {
+      if (fault_due(HwFault::kSpuriousInterrupt, ch)) {
         std::uint32_t data = msi_data_;  // an MSI with no status behind it, as the run starts
         device_transaction(master, true, msi_addr_, reinterpret_cast<std::uint8_t*>(&data), 4,
                            time_of(cycle_));
@@ -355,31 +360,31 @@ void DmaEngineRtl::watch_register_write(std::uint32_t offset, std::uint32_t valu
 
 bool DmaEngineRtl::inject_on_read(unsigned ch, std::uint64_t addr, std::uint8_t* data,
                                   std::uint32_t len) {
-  if (params_.fault.empty() || ch >= kChannels) return true;
+  if (fault_ == HwFault::kNone || ch >= kChannels) return true;
   RunState& r = run_[ch];
   if (addr >= r.desc_addr && addr < r.desc_addr + r.desc_bytes) {  // the descriptor fetch
-    if (addr == r.desc_addr && len >= sizeof(DmaDescriptor) && params_.fault == "engine-hang") {
+    if (addr == r.desc_addr && len >= sizeof(DmaDescriptor) && fault_ == HwFault::kEngineHang) {
       DmaDescriptor d{};
       std::memcpy(&d, data, sizeof d);
       r.single_burst = r.desc_bytes == sizeof d && (d.host_addr & 4095) + d.length <= 4096;
     }
-    if (addr == r.desc_addr && len >= 8 && fault_due("bad-descriptor", ch))
+    if (addr == r.desc_addr && len >= 8 && fault_due(HwFault::kBadDescriptor, ch))
       std::memcpy(data, &kBadDescriptorAddress, 8);  // descriptor 0's host_addr
     return true;
   }
   const bool first = std::exchange(r.first_read, false);
-  if (params_.fault == "read-error" && !first) return true;
-  return !fault_due("read-error", ch);
+  if (fault_ == HwFault::kReadError && !first) return true;
+  return !fault_due(HwFault::kReadError, ch);
 }
 
 bool DmaEngineRtl::inject_on_write(unsigned ch, bool msi, bool* drop) {
-  if (params_.fault.empty() || ch >= kChannels) return true;
+  if (fault_ == HwFault::kNone || ch >= kChannels) return true;
   RunState& r = run_[ch];
   if (msi) {
-    *drop = fault_due("lost-interrupt", ch);
+    *drop = fault_due(HwFault::kLostInterrupt, ch);
     return true;
   }
-  return !(std::exchange(r.first_write, false) && fault_due("write-error", ch));
+  return !(std::exchange(r.first_write, false) && fault_due(HwFault::kWriteError, ch));
 }
 
 DmaEngineRtl::Hang DmaEngineRtl::hang_on_request(unsigned ch, bool write, std::uint64_t addr,
@@ -395,7 +400,7 @@ DmaEngineRtl::Hang DmaEngineRtl::hang_on_request(unsigned ch, bool write, std::u
   Hang h = Hang::kNone;
   if (r.data_requests == 1 && r.single_burst) h = Hang::kHoldCompletion;
   if (r.data_requests == 2) h = Hang::kSwallow;
-  if (h != Hang::kNone && fault_due("engine-hang", ch)) {
+  if (h != Hang::kNone && fault_due(HwFault::kEngineHang, ch)) {
     hung_[ch] = true;
     return h;
   }

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "models/dma_device.h"
+#include "models/hw_fault.h"
 #include "models/sparse_memory.h"
 
 class Vdma_engine;
@@ -168,7 +169,8 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   std::uint64_t all_runs_ = 0, faults_injected_ = 0;
   std::uint64_t msi_addr_ = 0;
   std::uint32_t msi_data_ = 0;
-  bool fault_due(const char* kind, unsigned ch);
+  HwFault fault_;  // params_.fault, parsed
+  bool fault_due(HwFault kind, unsigned ch);
   void watch_register_write(std::uint32_t offset, std::uint32_t value);
   // A read's data arrived: a descriptor fetch of a bad-descriptor run gets its first address
   // replaced. Returns false when the read must fail instead.

@@ -115,30 +115,52 @@ struct NoDevice : sc_core::sc_module {  // the CPU's MMIO port must be bound; no
   }
 };
 
-TEST(Verifier, TimerCallsWithoutAnHwTimerAreReported) {
-  NoDevice nodev("nodev");
-  Cpu cpu("cpu", CpuCosts{});
-  cpu.bus.bind(nodev.socket);
-  SparseMemory memory(8ULL << 30);
-  FrameAllocator frames({{(16ULL << 20) >> 12, (1ULL << 30) >> 12}}, 1);
-  AddressSpace space(frames, kBufferVaBase);
+// A video port device for a tiny miniport alone: a CPU, memory and frames, no engine.
+struct MiniportAlone {
+  explicit MiniportAlone(PVIDEO_HW_FIND_ADAPTER find_adapter, PVIDEO_HW_TIMER timer = nullptr)
+      : dev(resources(), init_data(find_adapter, timer)) {
+    cpu.bus.bind(nodev.socket);
+  }
+  VideoPortResources resources() {
+    VideoPortResources res;
+    res.cpu = &cpu;
+    res.host_memory = &memory;
+    res.frames = &frames;
+    res.address_space = &space;
+    res.mapper = &identity;
+    return res;
+  }
+  static VIDEO_HW_INITIALIZATION_DATA init_data(PVIDEO_HW_FIND_ADAPTER find_adapter,
+                                                PVIDEO_HW_TIMER timer) {
+    VIDEO_HW_INITIALIZATION_DATA init{};
+    init.HwInitDataSize = sizeof(init);
+    init.HwFindAdapter = find_adapter;
+    init.HwStartIO = TimerlessStartIo;
+    init.HwTimer = timer;
+    init.HwDeviceExtensionSize = 64;
+    return init;
+  }
+  // Starts the device on a passive thread and simulates until nothing is left to happen.
+  VP_STATUS start() {
+    VP_STATUS status = ERROR_INVALID_FUNCTION;
+    cpu.start_passive([&] { status = dev.start_device(); });
+    sc_core::sc_start();
+    return status;
+  }
+  NoDevice nodev{"nodev"};
+  Cpu cpu{"cpu", CpuCosts{}};
+  SparseMemory memory{8ULL << 30};
+  FrameAllocator frames{{{(16ULL << 20) >> 12, (1ULL << 30) >> 12}}, 1};
+  AddressSpace space{frames, kBufferVaBase};
   IdentityMapper identity;
-  VideoPortResources res;
-  res.cpu = &cpu;
-  res.host_memory = &memory;
-  res.frames = &frames;
-  res.address_space = &space;
-  res.mapper = &identity;
-  VIDEO_HW_INITIALIZATION_DATA init{};
-  init.HwInitDataSize = sizeof(init);
-  init.HwFindAdapter = TimerlessFindAdapter;
-  init.HwStartIO = TimerlessStartIo;
-  init.HwDeviceExtensionSize = 64;
-  VideoPortDevice dev(res, init);
-  VP_STATUS status = ERROR_INVALID_FUNCTION;
-  cpu.start_passive([&] { status = dev.start_device(); });
-  sc_core::sc_start();
-  EXPECT_EQ(status, NO_ERROR);
+  VideoPortDevice dev;
+};
+
+TEST(Verifier, TimerCallsWithoutAnHwTimerAreReported) {
+  MiniportAlone m(TimerlessFindAdapter);
+  EXPECT_EQ(m.start(), NO_ERROR);
+  const VideoPortDevice& dev = m.dev;
+  const Cpu& cpu = m.cpu;
   const auto& v = dev.verifier().violations();
   ASSERT_EQ(v.size(), 2u);
   EXPECT_STREQ(dv_name(v[0].code), "DV_TIMER_WITHOUT_HW_TIMER");
@@ -160,28 +182,9 @@ VP_STATUS TickingFindAdapter(PVOID ext, PVOID, PWSTR, PVIDEO_PORT_CONFIG_INFO, P
 VOID IdleTimer(PVOID) {}
 
 TEST(VideoPortTimer, AStuckRunEndsAfterTheIdleTickLimit) {
-  NoDevice nodev("nodev");
-  Cpu cpu("cpu", CpuCosts{});
-  cpu.bus.bind(nodev.socket);
-  SparseMemory memory(8ULL << 30);
-  FrameAllocator frames({{(16ULL << 20) >> 12, (1ULL << 30) >> 12}}, 1);
-  AddressSpace space(frames, kBufferVaBase);
-  IdentityMapper identity;
-  VideoPortResources res;
-  res.cpu = &cpu;
-  res.host_memory = &memory;
-  res.frames = &frames;
-  res.address_space = &space;
-  res.mapper = &identity;
-  VIDEO_HW_INITIALIZATION_DATA init{};
-  init.HwInitDataSize = sizeof(init);
-  init.HwFindAdapter = TickingFindAdapter;
-  init.HwStartIO = TimerlessStartIo;
-  init.HwTimer = IdleTimer;
-  init.HwDeviceExtensionSize = 64;
-  VideoPortDevice dev(res, init);
-  cpu.start_passive([&] { dev.start_device(); });
-  sc_core::sc_start();  // returns only if the timer stops
+  MiniportAlone m(TickingFindAdapter, IdleTimer);
+  EXPECT_EQ(m.start(), NO_ERROR);  // returns only if the timer stops
+  const VideoPortDevice& dev = m.dev;
   EXPECT_TRUE(dev.timer_gave_up());
   EXPECT_EQ(dev.timer_calls(), VideoPortDevice::kIdleTicksLimit - 1);
   EXPECT_EQ(now_ps() / VideoPortDevice::kTimerPeriodPs, VideoPortDevice::kIdleTicksLimit);
