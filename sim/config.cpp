@@ -119,13 +119,13 @@ void check_combinations(SimConfig& c) {
         const std::uint64_t run =
             k.rfind("chunk=", 0) == 0 ? ParamSet::parse_bytes(k.substr(6), &ok) : 0;
         if (!ok || run == 0 || k.find_first_not_of("chunk=0123456789") != std::string::npos)
-          throw UsageError("--inject: invalid value '" + c.inject +
+          throw UsageError("--inject: invalid value '" + clipped(c.inject) +
                            "' (expected hw:NAME[@chunk=K], K >= 1)");
         c.hw_fault_run = run;
         name.resize(at);
       }
       if (!find_hw_injection(name))
-        throw UsageError("--inject: invalid value '" + c.inject +
+        throw UsageError("--inject: invalid value '" + clipped(c.inject) +
                          "' (expected hw:NAME[@chunk=K], see --list-injections)");
       if (name == "iommu-fault" && c.iommu != "on")
         throw UsageError("--inject: 'hw:iommu-fault' needs --iommu on");
@@ -133,7 +133,7 @@ void check_combinations(SimConfig& c) {
       return;
     }
     if (c.inject.rfind("driver:", 0) != 0 || !find_driver_injection(c.inject.substr(7)))
-      throw UsageError("--inject: invalid value '" + c.inject +
+      throw UsageError("--inject: invalid value '" + clipped(c.inject) +
                        "' (expected driver:NAME, see --list-injections)");
   }
 }
@@ -171,8 +171,10 @@ CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg
       const std::string prev = i > first ? std::string(argv[i - 1]) : "";
       if (prev.rfind("--", 0) == 0 && prev.find('=') == std::string::npos &&
           (prev == "--quiet" || params.is_flag(prev.substr(2))))
-        throw UsageError(prev + ": takes no value ('" + arg + "' given; use " + prev + "=on|off)");
-      throw UsageError("unexpected argument '" + arg + "' (options start with --; see --help)");
+        throw UsageError(clipped(prev) + ": takes no value ('" + clipped(arg) + "' given; use " +
+                         clipped(prev) + "=on|off)");
+      throw UsageError("unexpected argument '" + clipped(arg) +
+                       "' (options start with --; see --help)");
     }
     std::string name = arg.substr(2), value;
     const auto eq = name.find('=');
@@ -182,7 +184,7 @@ CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg
       name = name.substr(0, eq);
     }
     if (name != "config" && !params.has(name))
-      throw UsageError("--" + name + ": unknown option (see --help)");
+      throw UsageError("--" + clipped(name) + ": unknown option (see --help)");
     if (!inline_value && params.is_flag(name)) {
       value = "on";  // a flag needs no value; --flag=off turns it off
     } else if (!inline_value) {

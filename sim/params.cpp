@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace dmasim {
@@ -25,6 +26,14 @@ std::string one_line(const std::string& text) {
     }
   }
   return out;
+}
+
+std::string clipped(const std::string& value) {
+  std::string text = one_line(value);
+  if (text.size() <= kQuoteMax) return text;
+  std::size_t cut = kQuoteMax;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return text.substr(0, cut) + "...";
 }
 
 std::string ParamSet::canonical(const std::string& name) {
@@ -77,7 +86,8 @@ void ParamSet::add_uint_impl(const std::string& name, std::function<void(std::ui
       ok = errno == 0 && *end == '\0';
     }
     if (!ok || v < min || v > max)
-      throw UsageError(source + ": invalid value '" + value + "' (expected " + range + ")");
+      throw UsageError(source + ": invalid value '" + clipped(value) + "' (expected " + range +
+                       ")");
     store(v);
   };
   p.get = [load] { return nlohmann::json(load()); };
@@ -102,7 +112,8 @@ void ParamSet::add_time_ns(const std::string& name, std::uint64_t* target_ps, do
     const double v = numeric ? std::strtod(value.c_str(), &end) : NAN;
     if (!numeric || errno != 0 || *end != '\0' || !std::isfinite(v) || v < 0 || v > max_ns ||
         static_cast<std::uint64_t>(std::llround(v * 1000.0)) < min_ps)
-      throw UsageError(source + ": invalid value '" + value + "' (expected " + range + ")");
+      throw UsageError(source + ": invalid value '" + clipped(value) + "' (expected " + range +
+                       ")");
     *target_ps = static_cast<std::uint64_t>(std::llround(v * 1000.0));
   };
   p.get = [target_ps] { return nlohmann::json(static_cast<double>(*target_ps) / 1000.0); };
@@ -124,7 +135,7 @@ void ParamSet::add_enum(const std::string& name, std::string* target,
         return;
       }
     }
-    throw UsageError(source + ": invalid value '" + value + "' (expected " + range + ")");
+    throw UsageError(source + ": invalid value '" + clipped(value) + "' (expected " + range + ")");
   };
   p.get = [target] { return nlohmann::json(*target); };
   params_[name] = std::move(p);
@@ -156,7 +167,7 @@ void ParamSet::add_flag(const std::string& name, bool* target, const std::string
     } else if (value == "off" || value == "false" || value == "0") {
       *target = false;
     } else {
-      throw UsageError(source + ": invalid value '" + value + "' (expected on|off)");
+      throw UsageError(source + ": invalid value '" + clipped(value) + "' (expected on|off)");
     }
   };
   p.get = [target] { return nlohmann::json(*target); };
@@ -186,30 +197,56 @@ void ParamSet::set_json(const std::string& name, const nlohmann::json& value,
     s << value.get<double>();
     text = s.str();
   } else {
-    throw UsageError(source + ": expected a number or string, got " + value.dump());
+    throw UsageError(source + ": expected a number or string, got " + value.type_name() + " " +
+                     clipped(value.dump()));
   }
   set(name, text, source);
 }
 
 void ParamSet::load_file(const std::string& path) {
+  const std::string where = "--config " + clipped(path);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
-    throw UsageError("--config: cannot read '" + path + "' (not a regular file)");
+    throw UsageError("--config: cannot read '" + clipped(path) + "' (not a regular file)");
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
-  if (!in) throw UsageError("--config: cannot read '" + path + "'");
+  if (!in) throw UsageError("--config: cannot read '" + clipped(path) + "'");
   text << in.rdbuf();  // sets failbit on an empty file, which the parser then reports
-  if (in.bad()) throw UsageError("--config: cannot read '" + path + "'");
+  if (in.bad()) throw UsageError("--config: cannot read '" + clipped(path) + "'");
+  // The parser callback sees each container as it opens, so nesting is refused before it is
+  // built (nothing deep is ever built, dumped or destroyed), and each key as it is read, which
+  // is the only place a duplicate is still visible.
+  using Event = nlohmann::json::parse_event_t;
+  std::vector<std::set<std::string>> keys;  // of each object open now
+  auto check = [&](int depth, Event event, nlohmann::json& parsed) {
+    if ((event == Event::object_start || event == Event::array_start) && depth >= kJsonMaxDepth)
+      throw UsageError(where + ": nested deeper than " + std::to_string(kJsonMaxDepth) + " levels");
+    if (event == Event::object_start) keys.emplace_back();
+    if (event == Event::object_end) keys.pop_back();
+    if (event == Event::key && !keys.back().insert(parsed.get<std::string>()).second)
+      throw UsageError(where + ": key '" + clipped(parsed.get<std::string>()) + "' given twice");
+    return true;
+  };
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(text.str());
+    doc = nlohmann::json::parse(text.str(), check);
   } catch (const nlohmann::json::exception& e) {
-    throw UsageError("--config: '" + path + "' is not valid JSON (" + e.what() + ")");
+    throw UsageError("--config: '" + clipped(path) + "' is not valid JSON (" + clipped(e.what()) +
+                     ")");
   }
-  if (!doc.is_object()) throw UsageError("--config: '" + path + "' must hold a JSON object");
+  if (!doc.is_object())
+    throw UsageError("--config: '" + clipped(path) + "' must hold a JSON object");
+  std::map<std::string, std::string> spelled;  // option -> the key that gave it
   for (const auto& [key, value] : doc.items()) {
-    const std::string source = "--config " + path + ": key '" + key + "'";
+    const std::string source = where + ": key '" + clipped(key) + "'";
     if (!has(key)) throw UsageError(source + " is unknown");
+    const auto [first, fresh] = spelled.emplace(canonical(key), key);
+    if (!fresh)
+      throw UsageError(where + ": keys '" + clipped(first->second) + "' and '" + clipped(key) +
+                       "' both set --" + canonical(key));
+    if (value.is_null() ||
+        (value.is_string() && value.get<std::string>().empty() && kind(key) == "string"))
+      continue;  // not given: the default (or the command line) stands
     set_json(key, value, source);
   }
 }

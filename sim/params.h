@@ -16,6 +16,11 @@ namespace dmasim {
 // A usage message is one line whatever the user typed: control characters in echoed values are
 // escaped (\n, \xNN).
 std::string one_line(const std::string& text);
+// A value as a message quotes it: one line, and at most kQuoteMax characters ("..." after).
+constexpr std::size_t kQuoteMax = 200;
+std::string clipped(const std::string& value);
+// Deepest nesting of arrays and objects a JSON input may have (a config file is flat).
+constexpr int kJsonMaxDepth = 64;
 
 struct UsageError : std::runtime_error {
   explicit UsageError(const std::string& message) : std::runtime_error(one_line(message)) {}
@@ -51,7 +56,9 @@ class ParamSet {
   // `source` names where the value came from in messages: "--map-registers" or "config key ...".
   void set(const std::string& name, const std::string& value, const std::string& source);
   void set_json(const std::string& name, const nlohmann::json& value, const std::string& source);
-  // Loads a JSON object file; unknown keys, bad values, unreadable or malformed files raise.
+  // Loads a JSON object file; unknown keys, bad values, unreadable or malformed files, nesting
+  // deeper than kJsonMaxDepth, a key given twice (also as map_registers and map-registers) raise.
+  // A null value, or "" for a string, means the key is not given (a results file's config).
   void load_file(const std::string& path);
   nlohmann::json to_json() const;  // every effective parameter, keys with '_'
   std::string help() const;
