@@ -114,13 +114,13 @@ void check_combinations(SimConfig& c) {
       std::string name = c.inject.substr(3);
       const auto at = name.find('@');
       if (at != std::string::npos) {
+        // A run count, not a size: plain decimal (the K/M/G suffixes are for bytes only).
         const std::string k = name.substr(at + 1);
-        bool ok = false;
-        const std::uint64_t run =
-            k.rfind("chunk=", 0) == 0 ? ParamSet::parse_bytes(k.substr(6), &ok) : 0;
-        if (!ok || run == 0 || k.find_first_not_of("chunk=0123456789") != std::string::npos)
+        std::uint64_t run = 0;
+        if (k.rfind("chunk=", 0) != 0 ||
+            !ParamSet::parse_number(k.substr(6), ParamSet::NumberSyntax::kCount, &run) || run == 0)
           throw UsageError("--inject: invalid value '" + clipped(c.inject) +
-                           "' (expected hw:NAME[@chunk=K], K >= 1)");
+                           "' (expected hw:NAME[@chunk=K], K a decimal count >= 1)");
         c.hw_fault_run = run;
         name.resize(at);
       }

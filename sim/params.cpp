@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <set>
 #include <sstream>
 
@@ -43,27 +44,57 @@ std::string ParamSet::canonical(const std::string& name) {
   return out;
 }
 
-std::uint64_t ParamSet::parse_bytes(const std::string& text, bool* ok) {
-  *ok = false;
-  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return 0;
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (errno == ERANGE) return 0;
-  std::string suffix(end);
-  unsigned shift = 0;
-  if (suffix == "K" || suffix == "k" || suffix == "KiB") {
-    shift = 10;
-  } else if (suffix == "M" || suffix == "m" || suffix == "MiB") {
-    shift = 20;
-  } else if (suffix == "G" || suffix == "g" || suffix == "GiB") {
-    shift = 30;
-  } else if (!suffix.empty()) {
-    return 0;
+bool ParamSet::parse_number(const std::string& text, NumberSyntax syntax, std::uint64_t* whole,
+                            double* real) {
+  constexpr std::uint64_t kMax = ~0ULL;
+  auto digit = [&](std::size_t i) {
+    return i < text.size() && text[i] >= '0' && text[i] <= '9';  // not isdigit: no locale
+  };
+  std::size_t i = 0;
+  std::uint64_t v = 0;
+  for (; digit(i); ++i) {
+    const unsigned d = static_cast<unsigned>(text[i] - '0');
+    if (v > (kMax - d) / 10) return false;
+    v = v * 10 + d;
   }
-  if (shift && v > (~0ULL >> shift)) return 0;
-  *ok = true;
-  return static_cast<std::uint64_t>(v) << shift;
+  bool any = i > 0;
+  if (syntax == NumberSyntax::kDecimal && i < text.size() && text[i] == '.') {
+    const std::size_t dot = i++;
+    for (; digit(i); ++i) {
+    }
+    if (i == dot + 1) return false;  // "5." and "." are not numbers
+    any = true;
+  }
+  if (!any) return false;
+  const std::string suffix = text.substr(i);
+  unsigned shift = 0;
+  if (syntax == NumberSyntax::kBytes && !suffix.empty()) {
+    if (suffix == "K" || suffix == "k" || suffix == "KiB") {
+      shift = 10;
+    } else if (suffix == "M" || suffix == "m" || suffix == "MiB") {
+      shift = 20;
+    } else if (suffix == "G" || suffix == "g" || suffix == "GiB") {
+      shift = 30;
+    } else {
+      return false;
+    }
+  } else if (!suffix.empty()) {
+    return false;
+  }
+  if (v > (kMax >> shift)) return false;
+  *whole = v << shift;
+  // Only digits and one '.' are left: strtod reads them exactly as written in any locale
+  // that uses '.', which is the C locale dmasim runs in.
+  if (real)
+    *real = syntax == NumberSyntax::kDecimal ? std::strtod(text.c_str(), nullptr)
+                                             : static_cast<double>(*whole);
+  return true;
+}
+
+std::uint64_t ParamSet::parse_bytes(const std::string& text, bool* ok) {
+  std::uint64_t v = 0;
+  *ok = parse_number(text, NumberSyntax::kBytes, &v);
+  return *ok ? v : 0;
 }
 
 void ParamSet::add_uint_impl(const std::string& name, std::function<void(std::uint64_t)> store,
@@ -75,16 +106,8 @@ void ParamSet::add_uint_impl(const std::string& name, std::function<void(std::ui
   p.range = std::to_string(min) + ".." + std::to_string(max) + (bytes ? " (K/M/G suffix)" : "");
   const std::string range = p.range;
   p.set = [=](const std::string& value, const std::string& source) {
-    bool ok = false;
     std::uint64_t v = 0;
-    if (bytes) {
-      v = parse_bytes(value, &ok);
-    } else if (!value.empty() && std::isdigit(static_cast<unsigned char>(value[0]))) {
-      errno = 0;
-      char* end = nullptr;
-      v = std::strtoull(value.c_str(), &end, 10);
-      ok = errno == 0 && *end == '\0';
-    }
+    const bool ok = parse_number(value, bytes ? NumberSyntax::kBytes : NumberSyntax::kCount, &v);
     if (!ok || v < min || v > max)
       throw UsageError(source + ": invalid value '" + clipped(value) + "' (expected " + range +
                        ")");
@@ -105,12 +128,10 @@ void ParamSet::add_time_ns(const std::string& name, std::uint64_t* target_ps, do
   p.range = r.str();
   const std::string range = p.range;
   p.set = [=](const std::string& value, const std::string& source) {
-    errno = 0;
-    char* end = nullptr;
-    const bool numeric =
-        !value.empty() && (std::isdigit(static_cast<unsigned char>(value[0])) || value[0] == '.');
-    const double v = numeric ? std::strtod(value.c_str(), &end) : NAN;
-    if (!numeric || errno != 0 || *end != '\0' || !std::isfinite(v) || v < 0 || v > max_ns ||
+    std::uint64_t whole = 0;
+    double v = NAN;
+    const bool numeric = parse_number(value, NumberSyntax::kDecimal, &whole, &v);
+    if (!numeric || !std::isfinite(v) || v < 0 || v > max_ns ||
         static_cast<std::uint64_t>(std::llround(v * 1000.0)) < min_ps)
       throw UsageError(source + ": invalid value '" + clipped(value) + "' (expected " + range +
                        ")");
@@ -196,6 +217,11 @@ void ParamSet::set_json(const std::string& name, const nlohmann::json& value,
     s.precision(17);
     s << value.get<double>();
     text = s.str();
+    if (text.find_first_of("eE") != std::string::npos) {  // the number syntax has no exponent
+      s.str("");
+      s << std::fixed << std::setprecision(6) << value.get<double>();
+      text = s.str();
+    }
   } else {
     throw UsageError(source + ": expected a number or string, got " + value.type_name() + " " +
                      clipped(value.dump()));

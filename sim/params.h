@@ -64,7 +64,14 @@ class ParamSet {
   std::string help() const;
 
   static std::string canonical(const std::string& name);  // '_' -> '-'
-  static std::uint64_t parse_bytes(const std::string& text, bool* ok);
+  // The one number syntax of every option and every @field=: decimal digits, nothing before or
+  // after (no sign, space, hex or exponent). kBytes adds a K, M or G suffix (also k/m/g,
+  // KiB/MiB/GiB; powers of 1024) and applies to byte-sized values only; kDecimal allows a
+  // fraction (DIGITS[.DIGITS] or .DIGITS). False for anything else or an integer beyond 2^64-1.
+  enum class NumberSyntax { kCount, kBytes, kDecimal };
+  static bool parse_number(const std::string& text, NumberSyntax syntax, std::uint64_t* whole,
+                           double* real = nullptr);
+  static std::uint64_t parse_bytes(const std::string& text, bool* ok);  // kBytes
 
  private:
   struct Param {

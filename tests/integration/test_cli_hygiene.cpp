@@ -185,3 +185,36 @@ TEST_F(Hygiene, NullAndEmptyStringMeanNotGiven) {
 }
 
 }  // namespace
+
+// ---- One number syntax -------------------------------------------------------------------------
+
+TEST_F(Hygiene, EveryNumberHasOneSyntax) {
+  // Refused everywhere: hex, exponents, signs, spaces, words strtod would take.
+  for (const std::string& bad : {"0x10", "1e1", "+4", "-4", " 4", "4 ", "inf", "nan", "4.", ""}) {
+    expect_usage_error({"--rtl-clock=" + bad}, "--rtl-clock: ");
+    expect_usage_error({"--map-registers=" + bad}, "--map-registers: ");
+    expect_usage_error({"--size=" + bad}, "--size: ");
+  }
+  expect_usage_error({"--seed", "0x10"}, "--seed: invalid value '0x10'");
+  expect_usage_error({"--map-registers", "16K"}, "--map-registers: invalid value '16K'");
+  expect_usage_error({"--rtl-clock", "4K"}, "--rtl-clock: invalid value '4K'");
+  // @chunk=K is a count: K/M/G are for byte sizes, in either case.
+  for (const std::string& k : {"1k", "1K", "0x1", " 1", "1 ", "+1", "0"})
+    expect_usage_error({"--inject", "hw:read-error@chunk=" + k}, "--inject: invalid value");
+  // What is accepted, and what it means.
+  const json j = run_json({"--size", "8k", "--rtl-clock", "4.5", "--quantum", ".5", "--mps", "256",
+                           "--inject", "hw:read-error@chunk=2", "--map-registers", "1"});
+  EXPECT_EQ(j["config"]["size"], 8192);  // two pages, two runs with one map register
+  EXPECT_EQ(j["config"]["rtl_clock"], 4.5);
+  EXPECT_EQ(j["config"]["quantum"], 0.5);
+  EXPECT_EQ(j["status"], "ok") << j["error"];
+  EXPECT_EQ(j["faults"]["injected"], 1);
+  EXPECT_EQ(run_json({"--size", "1KiB"})["config"]["size"], 1024);
+  // A config file's numbers go through the same syntax (a float prints without an exponent).
+  const json f = run_json({"--config", config("num.json", R"({"size": 8192, "rtl_clock": 1e-2,
+                                                            "map_registers": 4.0})")});
+  EXPECT_EQ(f["config"]["rtl_clock"], 0.01);
+  EXPECT_EQ(f["config"]["map_registers"], 4);
+  expect_usage_error({"--config", config("hex.json", R"({"rtl_clock": "0x10"})")},
+                     "key 'rtl_clock': invalid value '0x10'");
+}
