@@ -36,6 +36,9 @@ void register_params(SimConfig& c, ParamSet& p) {
   p.add_flag("random", &c.random,
              "randomized regression: --requests requests with sizes 1..--size (log-uniform), "
              "offsets, directions and channels drawn from --seed");
+  // --random draws each request's offset and direction: the fixed ones are not used.
+  p.unused_when("offset", [&c] { return c.random; });
+  p.unused_when("direction", [&c] { return c.random; });
   p.add_string("inject", &c.inject, "deliberate bug to switch on: driver:NAME (--list-injections)");
   p.add_uint("host-memory", &c.host_memory_bytes, 8ULL << 30, 1ULL << 46,
              "host physical address space", true);

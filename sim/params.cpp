@@ -197,6 +197,13 @@ void ParamSet::add_flag(const std::string& name, bool* target, const std::string
   flags_[name] = true;
 }
 
+void ParamSet::unused_when(const std::string& name, std::function<bool()> unused) {
+  Param& p = params_.at(canonical(name));
+  p.get = [get = p.get, unused = std::move(unused)] {
+    return unused() ? nlohmann::json(nullptr) : get();
+  };
+}
+
 void ParamSet::set(const std::string& name, const std::string& value, const std::string& source) {
   auto it = params_.find(canonical(name));
   if (it == params_.end()) throw UsageError(source + ": unknown option");

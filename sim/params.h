@@ -47,6 +47,10 @@ class ParamSet {
   void add_flag(const std::string& name, bool* target, const std::string& help);
   bool is_flag(const std::string& name) const { return flags_.count(canonical(name)) != 0; }
 
+  // to_json() reports the parameter as null while unused() holds: the run did not use it (and a
+  // null loads back as "not given").
+  void unused_when(const std::string& name, std::function<bool()> unused);
+
   bool has(const std::string& name) const { return params_.count(canonical(name)) != 0; }
   // Every parameter, in registration order, and its kind: uint, time, enum, flag or string.
   const std::vector<std::string>& names() const { return order_; }

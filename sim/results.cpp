@@ -164,13 +164,21 @@ std::string summary(const nlohmann::json& j) {
   std::ostringstream s;
   const auto& c = j["config"];
   char line[256];
-  std::snprintf(line, sizeof line,
-                "dmasim: %s, %llu request(s) of %llu B at offset %llu, %llu map registers\n",
-                c["direction"].get<std::string>().c_str(),
-                static_cast<unsigned long long>(c["requests"].get<std::uint64_t>()),
-                static_cast<unsigned long long>(c["size"].get<std::uint64_t>()),
-                static_cast<unsigned long long>(c["offset"].get<std::uint64_t>()),
-                static_cast<unsigned long long>(c["map_registers"].get<std::uint64_t>()));
+  if (c["offset"].is_null()) {  // --random: no fixed offset or direction
+    std::snprintf(line, sizeof line,
+                  "dmasim: random, %llu request(s) of 1..%llu B, %llu map registers\n",
+                  static_cast<unsigned long long>(c["requests"].get<std::uint64_t>()),
+                  static_cast<unsigned long long>(c["size"].get<std::uint64_t>()),
+                  static_cast<unsigned long long>(c["map_registers"].get<std::uint64_t>()));
+  } else {
+    std::snprintf(line, sizeof line,
+                  "dmasim: %s, %llu request(s) of %llu B at offset %llu, %llu map registers\n",
+                  c["direction"].get<std::string>().c_str(),
+                  static_cast<unsigned long long>(c["requests"].get<std::uint64_t>()),
+                  static_cast<unsigned long long>(c["size"].get<std::uint64_t>()),
+                  static_cast<unsigned long long>(c["offset"].get<std::uint64_t>()),
+                  static_cast<unsigned long long>(c["map_registers"].get<std::uint64_t>()));
+  }
   s << line;
   std::snprintf(line, sizeof line,
                 "  status %s, data_check %s\n  chunks %llu (expected %llu), interrupts %llu, "

@@ -218,3 +218,63 @@ TEST_F(Hygiene, EveryNumberHasOneSyntax) {
   expect_usage_error({"--config", config("hex.json", R"({"rtl_clock": "0x10"})")},
                      "key 'rtl_clock': invalid value '0x10'");
 }
+
+// ---- Reproducible records ----------------------------------------------------------------------
+
+// The results without what may differ between identical runs: wall time and where the config
+// came from.
+json comparable(json j) {
+  j.erase("wall_s");
+  j.erase("config_file");
+  if (j.contains("config")) j["config"].erase("config");
+  return j;
+}
+
+TEST_F(Hygiene, ErrorRunsAreIdenticalRunToRun) {
+  // Each names objects the verifier found at fault (SG lists, contexts), by serial not address.
+  for (const std::string inject : {"driver:complete-twice", "driver:complete-without-start",
+                                   "driver:context-pageable", "driver:sg-after-complete"}) {
+    const std::vector<std::string> args = {"--inject", inject, "--channels", "2", "--size", "256K"};
+    const json a = run_json(args, 1), b = run_json(args, 1);
+    EXPECT_EQ(a["status"], "error") << inject;
+    EXPECT_EQ(comparable(a).dump(1), comparable(b).dump(1)) << inject;
+    EXPECT_EQ(a["error"].get<std::string>().find("0x7"), std::string::npos) << a["error"];
+  }
+  const json twice = run_json({"--inject", "driver:complete-twice"}, 1);
+  EXPECT_NE(twice["error"].get<std::string>().find("SG list #1 of adapter 0"), std::string::npos)
+      << twice["error"];
+}
+
+TEST_F(Hygiene, ResultsConfigLoadsBackAndReproducesTheRun) {
+  const std::vector<std::vector<std::string>> runs = {
+      {},
+      {"--random", "--seed", "7", "--requests", "12", "--channels", "2", "--size", "40K"},
+      {"--size", "20K", "--offset", "100", "--direction", "from-device", "--iommu", "on",
+       "--read-rtt", "123.456", "--map-registers", "3", "--mps", "128"},
+      {"--inject", "driver:complete-twice", "--size", "16K"},
+      {"--inject", "hw:read-error@chunk=2", "--size", "64K", "--map-registers", "4"},
+  };
+  int n = 0;
+  for (const auto& args : runs) {
+    const int exit_code = args.size() > 1 && args[1] == "driver:complete-twice" ? 1 : 0;
+    const json first = run_json(args, exit_code);
+    const std::string saved = path("config" + std::to_string(n++) + ".json");
+    json config = first["config"];
+    config.erase("config");  // the config file's own name is bookkeeping, not a parameter
+    spit(saved, config.dump(2));
+    const json again = run_json({"--config", saved}, exit_code);
+    EXPECT_EQ(comparable(first).dump(1), comparable(again).dump(1)) << describe(args);
+  }
+}
+
+TEST_F(Hygiene, RandomRunsReportNoFixedOffsetOrDirection) {
+  const json j = run_json({"--random", "--requests", "4", "--size", "8K"});
+  EXPECT_TRUE(j["config"]["offset"].is_null()) << j["config"];
+  EXPECT_TRUE(j["config"]["direction"].is_null()) << j["config"];
+  const json fixed = run_json({"--size", "8K"});
+  EXPECT_EQ(fixed["config"]["offset"], 0);
+  EXPECT_EQ(fixed["config"]["direction"], "to-device");
+  const Outcome human = run({"--random", "--requests", "4", "--size", "8K"});
+  EXPECT_EQ(human.exit_code, 0) << human.err;
+  EXPECT_NE(human.out.find("random, 4 request(s) of 1..8192 B"), std::string::npos) << human.out;
+}
