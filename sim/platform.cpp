@@ -8,6 +8,8 @@
 #include "firmware/miniport/miniports.h"
 #include "firmware/videoport/bounce_mapper.h"
 #include "firmware/videoport/iommu_mapper.h"
+#include "models/dma_regs.h"
+#include "models/hw_fault.h"
 #include "models/sim_time.h"
 
 namespace dmasim {
@@ -61,6 +63,33 @@ std::vector<RequestSpec> random_requests(const SimConfig& cfg) {
   return out;
 }
 
+// An injection that cannot happen in this run is refused before it, so that no run passes
+// because nothing was injected: a driver bug the miniport does not implement, or a bus error on a
+// transfer direction the workload never uses. The engines decide per descriptor: a host read
+// (read-error, persistent-read-error) only in a to-device run, a host write (write-error) only in
+// a from-device one (models/dma_engine.cpp run(), rtl/dma_engine_rtl.cpp inject_on_read/write).
+void check_injection(const SimConfig& cfg, const std::vector<RequestSpec>& requests) {
+  if (cfg.inject.rfind("driver:", 0) == 0) {
+    const MiniportEntry* m = find_miniport(cfg.miniport);
+    const std::string bug = cfg.inject.substr(7);
+    if (!m || implements(*m, bug)) return;
+    std::string list;
+    for (const std::string& name : m->driver_injections) list += (list.empty() ? "" : ", ") + name;
+    throw std::invalid_argument("--inject: '" + cfg.inject + "' is not implemented by --miniport " +
+                                cfg.miniport + " (it implements " +
+                                (list.empty() ? "no driver injection" : list) + ")");
+  }
+  const HwFault fault = hw_fault_from_name(cfg.hw_fault);
+  const bool reads = fault == HwFault::kReadError || fault == HwFault::kPersistentReadError;
+  if (!reads && fault != HwFault::kWriteError) return;
+  for (const RequestSpec& r : requests)
+    if (r.to_device == reads) return;
+  throw std::invalid_argument(
+      "--inject: 'hw:" + cfg.hw_fault + "' cannot fire: it fails a host " +
+      (reads ? "read, and no request is to-device" : "write, and no request is from-device") +
+      " (see --direction, --channels 2, --random)");
+}
+
 // The engine backend: the TLM model, or (--engine rtl) the Verilated RTL behind its bridge.
 std::unique_ptr<DmaDevice> make_engine(const SimConfig& cfg) {
 #ifdef DMASIM_HAVE_RTL
@@ -107,6 +136,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
                                   " bytes per channel (need at least " + std::to_string(2 * need) +
                                   ")");
   }
+  check_injection(cfg_, requests_);
   if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
     throw std::logic_error("Platform: the time resolution must be 1 ps");
   cpu_.bus.bind(link_.down_in);
@@ -209,6 +239,13 @@ void Platform::stream(unsigned channel) {
 bool Platform::injected_refusal(std::uint64_t addr) const {
   return cfg_.hw_fault == "bad-descriptor" && addr >= kBadDescriptorAddress &&
          addr < kBadDescriptorAddress + DMA_DESC_MAX_LENGTH;
+}
+
+std::uint64_t Platform::engine_starts() const {
+  std::uint64_t n = 0;
+  for (std::uint32_t ch = 0; ch < 2; ++ch)
+    n += videoport_->register_writes(ch * DMA_CH_STRIDE + DMA_DOORBELL);
+  return n;
 }
 
 std::uint64_t Platform::faults_injected() const {

@@ -37,7 +37,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
     }
     const std::uint64_t granted =
         p.video_port().adapter_stats(r.spec.channel).map_registers_granted;
-    if (r.status == NO_ERROR && granted)
+    if (granted)  // failed requests too: the rule says how many chunks each one takes
       expected_chunks += chunks_for_request(r.spec.offset, r.spec.size, granted);
     per_request.push_back({{"channel", r.spec.channel},
                            {"size", r.spec.size},
@@ -79,6 +79,21 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                  ? " (and " + std::to_string(violations.size() - 1) + " more violation(s))"
                  : "") +
             (error.empty() ? "" : "; " + error);
+  // An injection that never took effect is no pass: the check it stands for did not happen.
+  const SimConfig& cfg = p.config();
+  std::string never;
+  if (!cfg.hw_fault.empty() && p.faults_injected() == 0) {
+    never = "--inject " + cfg.inject + " never fired: " +
+            (cfg.hw_fault == "iommu-fault"
+                 ? "the miniport called VideoPortStartDma " +
+                       std::to_string(p.video_port().stats().start_dma) + " time(s)"
+                 : "the engine made " + std::to_string(p.engine_starts()) + " run(s)");
+  } else if (cfg.inject.rfind("driver:", 0) == 0 && violations.empty()) {
+    never = "--inject " + cfg.inject +
+            " never showed: the DMA verifier reported no violation (the bug needs a request "
+            "of more than one chunk, or it went uncaught)";
+  }
+  if (!never.empty()) error = error.empty() ? never : error + "; " + never;
   nlohmann::json per_channel = nlohmann::json::array();
   for (std::size_t i = 0; i < channels.size(); ++i) {
     const PerChannel& c = channels[i];

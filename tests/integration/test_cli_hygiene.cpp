@@ -278,3 +278,118 @@ TEST_F(Hygiene, RandomRunsReportNoFixedOffsetOrDirection) {
   EXPECT_EQ(human.exit_code, 0) << human.err;
   EXPECT_NE(human.out.find("random, 4 request(s) of 1..8192 B"), std::string::npos) << human.out;
 }
+
+// ---- Injections: they fire, or the run says so -------------------------------------------------
+
+// driver:NAME -> the DV_* code it is documented to prove, as --list-injections prints them.
+std::vector<std::pair<std::string, std::string>> listed_driver_injections(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto at = line.find("driver:"), open = line.find('['), close = line.find(']');
+    if (line.rfind("  driver:", 0) != 0 || open == std::string::npos || close < open) continue;
+    out.emplace_back(line.substr(at, line.find(' ', at) - at),
+                     line.substr(open + 1, close - open - 1));
+  }
+  return out;
+}
+
+TEST_F(Hygiene, EachDriverInjectionFirstReportsItsDocumentedCode) {
+  const Outcome list = run({"--list-injections"});
+  ASSERT_EQ(list.exit_code, 0);
+  const auto injections = listed_driver_injections(list.out);
+  ASSERT_EQ(injections.size(), 11u) << list.out;
+  const std::vector<std::vector<std::string>> workloads = {
+      {},  // 1 MiB, 16 chunks
+      {"--requests", "2", "--channels", "2", "--size", "200K", "--offset", "100"},
+      {"--iommu", "on", "--direction", "from-device", "--size", "200K", "--map-registers", "8"},
+  };
+  for (const auto& [inject, expect] : injections) {
+    for (std::vector<std::string> args : workloads) {
+      args.insert(args.end(), {"--inject", inject});
+      const json j = run_json(args, 1);
+      ASSERT_FALSE(j["verifier"]["list"].empty()) << describe(args);
+      EXPECT_EQ(j["verifier"]["list"][0]["code"], expect) << describe(args) << "\n" << j["error"];
+      EXPECT_EQ(j["error"].get<std::string>().rfind(expect + ": ", 0), 0u) << j["error"];
+    }
+  }
+}
+
+TEST_F(Hygiene, DriverInjectionsAMiniportLacksAreRefused) {
+  const Outcome list = run({"--list-injections"});
+  for (const auto& [inject, expect] : listed_driver_injections(list.out))
+    expect_usage_error({"--miniport", "example", "--inject", inject, "--json", path("r.json")},
+                       "--inject: '" + inject + "' is not implemented by --miniport example");
+  EXPECT_FALSE(fs::exists(path("r.json")));
+}
+
+TEST_F(Hygiene, HwInjectionsThatCannotFireAreRefusedBeforeTheRun) {
+  expect_usage_error({"--inject", "hw:write-error"}, "'hw:write-error' cannot fire");
+  expect_usage_error({"--inject", "hw:read-error", "--direction", "from-device"},
+                     "'hw:read-error' cannot fire");
+  expect_usage_error({"--inject", "hw:persistent-read-error@chunk=3", "--direction", "from-device",
+                      "--requests", "4"},
+                     "'hw:persistent-read-error' cannot fire");
+  // Both directions are there with two channels: accepted; run 1 is channel 0's (to-device),
+  // run 2 channel 1's (from-device), so the fault fires on the run of its direction, and on the
+  // other direction's run it never fires, which fails the run.
+  EXPECT_EQ(run_json({"--inject", "hw:read-error@chunk=1", "--channels", "2", "--size",
+                      "64K"})["faults"]["injected"],
+            1);
+  EXPECT_EQ(run_json({"--inject", "hw:write-error@chunk=2", "--channels", "2", "--size",
+                      "64K"})["faults"]["injected"],
+            1);
+  EXPECT_NE(run_json({"--inject", "hw:write-error@chunk=1", "--channels", "2", "--size", "64K"},
+                     1)["error"]
+                .get<std::string>()
+                .find("never fired"),
+            std::string::npos);
+  // --random: the rule looks at the workload the seed draws. A one-request workload has one
+  // direction; the fault on the other one is refused, on its own accepted.
+  int refused = 0, accepted = 0;
+  for (int seed = 1; seed <= 8; ++seed) {
+    const std::vector<std::string> args = {"--random", "--requests",        "1", "--size", "16K",
+                                           "--seed",   std::to_string(seed)};
+    const json plain = run_json(args);
+    const bool to_device = plain["per_request"][0]["direction"] == "to-device";
+    std::vector<std::string> wrong = args, right = args;
+    wrong.insert(wrong.end(), {"--inject", to_device ? "hw:write-error" : "hw:read-error"});
+    right.insert(right.end(), {"--inject", to_device ? "hw:read-error" : "hw:write-error"});
+    expect_usage_error(wrong, "cannot fire");
+    EXPECT_EQ(run_json(right)["faults"]["injected"], 1) << describe(right);
+    (to_device ? refused : accepted)++;
+  }
+  EXPECT_GT(refused, 0);  // the seeds drew both directions
+  EXPECT_GT(accepted, 0);
+}
+
+TEST_F(Hygiene, AnInjectionThatNeverFiredFailsTheRun) {
+  // 64 KiB with 16 map registers: one chunk, one run.
+  json j = run_json({"--inject", "hw:read-error@chunk=5", "--size", "64K"}, 1);
+  EXPECT_EQ(j["status"], "error");
+  EXPECT_EQ(j["faults"]["injected"], 0);
+  EXPECT_EQ(j["error"], "--inject hw:read-error@chunk=5 never fired: the engine made 1 run(s)");
+  j = run_json({"--inject", "hw:write-error@chunk=3", "--direction", "from-device", "--size", "64K",
+                "--engine", "rtl", "--requests", "2"},
+               1);
+  EXPECT_EQ(j["error"], "--inject hw:write-error@chunk=3 never fired: the engine made 2 run(s)");
+  j = run_json({"--inject", "hw:iommu-fault@chunk=9", "--iommu", "on", "--size", "128K"}, 1);
+  EXPECT_EQ(j["error"],
+            "--inject hw:iommu-fault@chunk=9 never fired: the miniport called VideoPortStartDma 2 "
+            "time(s)");
+  // A driver bug that needs a second chunk, in a one-chunk run.
+  j = run_json({"--inject", "driver:sg-after-complete", "--size", "64K"}, 1);
+  EXPECT_NE(j["error"].get<std::string>().find("never showed"), std::string::npos) << j["error"];
+  // The K-th run exists: it fires, and the miniport recovers.
+  j = run_json({"--inject", "hw:read-error@chunk=2", "--size", "128K"});
+  EXPECT_EQ(j["faults"]["injected"], 1);
+}
+
+TEST_F(Hygiene, ExpectedChunksCountsFailedRequestsToo) {
+  // Every read fails from run 1 on: the request fails after its retries, having completed 4
+  // chunks (the first try and 3 retries of chunk 1); the rule still says 16 for 1 MiB / 16.
+  const json j = run_json({"--inject", "hw:persistent-read-error"}, 1);
+  EXPECT_EQ(j["faults"]["failed_requests"], 1);
+  EXPECT_EQ(j["expected_chunks"], 16);
+  EXPECT_EQ(j["chunks"], 4);
+}
