@@ -49,9 +49,10 @@ void register_params(SimConfig& c, ParamSet& p) {
   // Link.
   p.add_uint("link-gen", &c.link.gen, 1, 5, "PCIe generation");
   p.add_uint("lanes", &c.link.lanes, 1, 32, "PCIe lanes");
-  p.add_uint("mps", &c.link.mps, 128, 4096, "Max_Payload_Size", true);
-  p.add_uint("mrrs", &c.link.mrrs, 128, 4096, "Max_Read_Request_Size", true);
-  p.add_uint("rcb", &c.link.rcb, 64, 128, "Read Completion Boundary", true);
+  p.add_uint("mps", &c.link.mps, 128, 4096, "Max_Payload_Size, a power of two", true);
+  p.add_uint("mrrs", &c.link.mrrs, 128, 4096, "Max_Read_Request_Size, a power of two", true);
+  p.add_uint("rcb", &c.link.rcb, 64, 128, "Read Completion Boundary, a power of two <= --mps",
+             true);
   p.add_uint("req-tlp-bytes", &c.link.req_tlp_bytes, 0, 64, "wire overhead per request TLP");
   p.add_uint("cpl-tlp-bytes", &c.link.cpl_tlp_bytes, 0, 64, "wire overhead per completion TLP");
   p.add_time_ns("read-rtt", &c.link.read_rtt_ps, 1e6, "read round trip excl. serialization");
@@ -61,7 +62,7 @@ void register_params(SimConfig& c, ParamSet& p) {
   // IOMMU (defaults and their sources: models/iommu_params.h).
   p.add_uint("iotlb-entries", &c.iommu_params.iotlb_entries, 1, 65536, "IOTLB entries");
   p.add_uint("iotlb-ways", &c.iommu_params.iotlb_ways, 1, 65536,
-             "IOTLB associativity (entries must be a multiple)");
+             "IOTLB associativity (must divide --iotlb-entries)");
   p.add_enum("iotlb-replacement", &c.iommu_params.replacement, {"lru", "fifo", "random"},
              "IOTLB replacement policy");
   p.add_time_ns("iotlb-hit", &c.iommu_params.hit_ps, 1e6, "IOTLB lookup");
@@ -107,7 +108,23 @@ const char* kUsage =
     "  --list-injections  the bugs --inject can switch on, and the check that catches each\n"
     "  --help          this text\n";
 
+bool is_pow2(std::uint64_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
+}
+
+// The link's rules (models/link_timing.cpp checks them too, without the option names).
+void check_link(const LinkParams& l) {
+  if (!is_pow2(l.mps))
+    throw UsageError("--mps " + std::to_string(l.mps) + ": must be a power of two (128..4096)");
+  if (!is_pow2(l.mrrs))
+    throw UsageError("--mrrs " + std::to_string(l.mrrs) + ": must be a power of two (128..4096)");
+  if (!is_pow2(l.rcb) || l.rcb > l.mps)
+    throw UsageError("--rcb " + std::to_string(l.rcb) + ": must be a power of two and <= --mps (" +
+                     std::to_string(l.mps) + ")");
+}
+
 void check_combinations(SimConfig& c) {
+  check_link(c.link);
   if (c.iommu_params.iotlb_entries % c.iommu_params.iotlb_ways != 0)
     throw UsageError("--iotlb-ways: " + std::to_string(c.iommu_params.iotlb_ways) +
                      " does not divide --iotlb-entries " +

@@ -393,3 +393,20 @@ TEST_F(Hygiene, ExpectedChunksCountsFailedRequestsToo) {
   EXPECT_EQ(j["expected_chunks"], 16);
   EXPECT_EQ(j["chunks"], 4);
 }
+
+// ---- Messages name the option and its rule -----------------------------------------------------
+
+TEST_F(Hygiene, LinkRulesAreCheckedWithTheOptionNames) {
+  expect_usage_error({"--rcb", "100"}, "--rcb 100: must be a power of two and <= --mps (256)");
+  expect_usage_error({"--mps", "300"}, "--mps 300: must be a power of two (128..4096)");
+  expect_usage_error({"--mrrs", "3000"}, "--mrrs 3000: must be a power of two (128..4096)");
+  expect_usage_error({"--config", config("rcb.json", R"({"rcb": 96})")}, "--rcb 96: must be");
+  const Outcome help = run({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const std::string& rule :
+       {"Max_Payload_Size, a power of two", "Max_Read_Request_Size, a power of two",
+        "Read Completion Boundary, a power of two <= --mps", "must divide --iotlb-entries"})
+    EXPECT_NE(help.out.find(rule), std::string::npos) << rule;
+  EXPECT_EQ(run_json({"--mps", "128", "--rcb", "128", "--mrrs", "1K", "--size", "64K"})["status"],
+            "ok");
+}
