@@ -10,6 +10,7 @@
 #include "firmware/videoport/iommu_mapper.h"
 #include "models/dma_regs.h"
 #include "models/hw_fault.h"
+#include "models/page.h"
 #include "models/sim_time.h"
 
 namespace dmasim {
@@ -61,6 +62,29 @@ std::vector<RequestSpec> random_requests(const SimConfig& cfg) {
         {size, uniform(4096), uniform(2) == 0, static_cast<unsigned>(uniform(cfg.channels))});
   }
   return out;
+}
+
+// The display driver holds one buffer per channel at a time (allocated before the request,
+// released after it), so the RAM for buffers must hold the largest request of each channel at
+// once. Checked up front: running out of frames would otherwise end a long run half way.
+void check_buffer_frames(const SimConfig& cfg, const std::vector<RequestSpec>& requests,
+                         std::uint64_t frames) {
+  std::vector<std::uint64_t> largest;
+  for (const RequestSpec& r : requests) {
+    if (r.channel >= largest.size()) largest.resize(r.channel + 1);
+    largest[r.channel] =
+        std::max(largest[r.channel], std::max<std::uint64_t>(1, BYTES_TO_PAGES(r.offset + r.size)));
+  }
+  std::uint64_t need = 0;
+  for (std::uint64_t pages : largest) need += pages;
+  if (need <= frames) return;
+  throw std::invalid_argument(
+      "--host-memory " + std::to_string(cfg.host_memory_bytes) + ": the display driver's buffers " +
+      "need " + std::to_string(need * PAGE_SIZE) +
+      " bytes at once (the largest --size of each of " + std::to_string(largest.size()) +
+      " channel(s)), RAM for them holds " + std::to_string(frames * PAGE_SIZE) +
+      (cfg.buffer_above_4g ? " (above 4 GiB only: --buffer-above-4g)"
+                           : " (1..3 GiB and above 4 GiB)"));
 }
 
 // An injection that cannot happen in this run is refused before it, so that no run passes
@@ -136,6 +160,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
                                   " bytes per channel (need at least " + std::to_string(2 * need) +
                                   ")");
   }
+  check_buffer_frames(cfg_, requests_, buffer_frames_.total());
   check_injection(cfg_, requests_);
   if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
     throw std::logic_error("Platform: the time resolution must be 1 ps");

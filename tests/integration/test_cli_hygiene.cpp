@@ -410,3 +410,22 @@ TEST_F(Hygiene, LinkRulesAreCheckedWithTheOptionNames) {
   EXPECT_EQ(run_json({"--mps", "128", "--rcb", "128", "--mrrs", "1K", "--size", "64K"})["status"],
             "ok");
 }
+
+// ---- Resource limits that can be computed ------------------------------------------------------
+
+TEST_F(Hygiene, BuffersThatCannotFitInRamAreRefusedBeforeTheRun) {
+  // Two channels of 3 GiB each at once, in the 4 GiB of RAM above 4 GiB: this used to run for
+  // seconds and gigabytes before the frame allocator ran out.
+  expect_usage_error({"--host-memory", "8G", "--buffer-above-4g", "--channels", "2", "--size", "3G",
+                      "--json", path("r.json")},
+                     "--host-memory 8589934592: the display driver's buffers need 6442450944 "
+                     "bytes at once");
+  EXPECT_FALSE(fs::exists(path("r.json")));
+  // Below 4 GiB too (1..3 GiB): 2 x (4 GiB - 1) does not fit in 2 + 4 GiB.
+  expect_usage_error({"--host-memory", "8G", "--channels", "2", "--size", "4294967295"},
+                     "RAM for them holds 6442450944");
+  // --random sizes come from the seed: the largest one drawn per channel counts.
+  expect_usage_error({"--host-memory", "8G", "--buffer-above-4g", "--random", "--requests", "50",
+                      "--channels", "2", "--size", "4294967295", "--vram", "1024G"},
+                     "--host-memory 8589934592: ");
+}
