@@ -160,7 +160,14 @@ int guarded(int (*body)(int, char**), int argc, char** argv) {
     std::cerr << "dmasim: out of memory\n";
     return 1;
   } catch (const sc_core::sc_report& e) {
-    std::cerr << "dmasim: internal error: " << one_line(e.what()).substr(0, 300) << "\n";
+    // An exception out of a SystemC process arrives wrapped in a report (E549).
+    const std::string msg = e.get_msg(), where = e.get_process_name();
+    if (msg.find("std::bad_alloc") != std::string::npos) {
+      std::cerr << "dmasim: out of memory (in " << where << ")\n";
+    } else {
+      std::cerr << "dmasim: internal error: " << one_line(msg).substr(0, 300) << " (in " << where
+                << ")\n";
+    }
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "dmasim: internal error: " << one_line(e.what()).substr(0, 300) << "\n";

@@ -72,6 +72,10 @@ class Outputs : public ::testing::Test {
       const int o = open(so.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       const int e = open(se.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       const int n = open("/dev/null", O_RDONLY);
+      if (address_space_limit_ > 0) {
+        const rlimit lim{address_space_limit_, address_space_limit_};
+        setrlimit(RLIMIT_AS, &lim);
+      }
       dup2(n, 0);
       dup2(o, 1);
       dup2(e, 2);
@@ -116,6 +120,7 @@ class Outputs : public ::testing::Test {
 
   std::string dir_;
   bool mounted_ = false;
+  rlim_t address_space_limit_ = 0;  // RLIMIT_AS of the child, 0 = none
 };
 
 TEST_F(Outputs, ARegularRunLeavesItsOutputsAndNothingElse) {
@@ -125,6 +130,16 @@ TEST_F(Outputs, ARegularRunLeavesItsOutputsAndNothingElse) {
   EXPECT_EQ(files(), (std::set<std::string>{"r.json", "w.vcd"}));  // no probe, no temporary
   EXPECT_EQ(json::parse(slurp(out("r.json")))["status"], "ok");
   EXPECT_TRUE(dmasim_test::read_vcd(out("w.vcd"), nullptr).count("engine_busy_ch0"));
+}
+
+TEST_F(Outputs, ConcurrentRunsOntoOnePathEachWriteAWholeFile) {
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 4; ++i)
+    pids.push_back(start(
+        {"--size", "256K", "--quiet", "--json", out("r.json"), "--seed", std::to_string(i + 1)}));
+  for (pid_t pid : pids) EXPECT_EQ(finish(pid).exit_code, 0);
+  EXPECT_EQ(files(), std::set<std::string>{"r.json"});  // one unique temporary each, all gone
+  EXPECT_EQ(json::parse(slurp(out("r.json")))["status"], "ok");
 }
 
 TEST_F(Outputs, ASymlinkIsFollowedAndStaysALink) {
@@ -260,6 +275,17 @@ TEST_F(Outputs, SigintAndSigtermStopARunWithValidResultsAndWaves) {
     ASSERT_TRUE(sigs.count("engine_busy_ch0"));
     EXPECT_GT(sigs.at("engine_busy_ch0").changes.size(), 2u);
   }
+}
+
+TEST_F(Outputs, OutOfMemoryIsExit1OnOneLine) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves more address space than the limit: not run";
+#endif
+  address_space_limit_ = 1500ULL << 20;  // 2 GiB of buffer cannot fit
+  const Result r = run({"--size", "2G", "--quiet", "--json", out("r.json")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  one_line_naming(r, "out of memory");
+  EXPECT_EQ(files(), std::set<std::string>{});
 }
 
 TEST_F(Outputs, VersionIsPrintedAndInTheResults) {
