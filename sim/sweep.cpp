@@ -161,57 +161,137 @@ int guarded(const char* command, Body body) {
   }
 }
 
+const char kSweepUsage[] =
+    "usage: dmasim sweep --map-registers LIST [--series PARAM=V1,V2,...] [--jobs N]\n"
+    "                    [--csv PATH] [--plot PATH.png|.svg] [--emit-jobs FILE|-] [--out-dir DIR]\n"
+    "                    [dmasim options shared by every point]\n"
+    "  LIST: 1,2,4 or 1..256x2 (doubling) or 4..64+4 (stepping), no point twice\n"
+    "  --series PARAM=V1,V2  one line per value of another parameter (not map-registers)\n"
+    "  --jobs N      points run at once, 1..256 (default: the cores)\n"
+    "  --csv PATH    one row per finished point; --plot PATH.png|.svg (gnuplot)\n"
+    "  --emit-jobs FILE  write one shell-quoted dmasim command per point instead of running\n"
+    "  --out-dir DIR where each point's JSON goes (default: a temporary folder, removed after)\n"
+    "Every point is checked before any runs. --json, --vcd, --trace are per run: not sweep\n"
+    "options. Exit 0 all points ok, 1 a point failed, 2 bad usage, 130/143 interrupted.\n";
+
+const char kMergeUsage[] =
+    "usage: dmasim merge RESULT.json... [--csv PATH|-] [--plot PATH.png|.svg]\n"
+    "  the CSV and plot of a sweep, from results files written by dmasim --json (for instance\n"
+    "  by the commands of sweep --emit-jobs). Exit 0 all points ok, 1 a point failed, 2 a file\n"
+    "  that is not a dmasim results file, the same file or point twice, or bad usage.\n";
+
+// Options that write a file of their own per run: among a sweep's options every point would
+// write the same file. --help and --list-injections would make every point print and stop.
+bool per_run_option(const std::string& name) {
+  static const std::set<std::string> names = {"json", "vcd", "trace", "list-injections"};
+  return names.count(ParamSet::canonical(name)) != 0;
+}
+
+// "--name=value" or "--name": the option's name, canonical ('_' -> '-').
+std::string option_name(const std::string& arg) {
+  if (arg.rfind("--", 0) != 0) return "";
+  return ParamSet::canonical(
+      arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2));
+}
+
 int sweep(int argc, char** argv) {
   std::vector<std::uint64_t> points;
   std::string series_param, out_dir;
   Outputs out;
   std::vector<std::string> series_values, pass;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  std::set<std::string> seen;
   for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--map-registers") {
-      points = parse_point_list(need_value(i, argc, argv, a), a);
-    } else if (a == "--series") {
-      const std::string v = need_value(i, argc, argv, a);
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << kSweepUsage;
+      return 0;
+    }
+    const std::string name = option_name(a);
+    static const std::set<std::string> own = {"map-registers", "series",    "jobs",   "csv",
+                                              "plot",          "emit-jobs", "out-dir"};
+    if (!own.count(name)) {
+      if (per_run_option(name))
+        throw UsageError("--" + name +
+                         ": not a sweep option (each point writes its own JSON; see --out-dir)");
+      pass.push_back(a);
+      continue;
+    }
+    if (!seen.insert(name).second) throw UsageError("--" + name + ": given twice");
+    std::string v;
+    if (const auto eq = a.find('='); eq != std::string::npos) {
+      v = a.substr(eq + 1);
+    } else {
+      v = need_value(i, argc, argv, a);
+    }
+    if (name == "map-registers") {
+      points = parse_point_list(v, "--map-registers");
+    } else if (name == "series") {
       const auto eq = v.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
         throw UsageError("--series: invalid value '" + v + "' (expected PARAM=V1,V2,...)");
-      series_param = v.substr(0, eq);
+      series_param = ParamSet::canonical(v.substr(0, eq));
+      if (series_param == "map-registers")
+        throw UsageError("--series: '" + v.substr(0, eq) +
+                         "' is the swept parameter (give its points to --map-registers)");
+      if (per_run_option(series_param) || series_param == "help")
+        throw UsageError("--series: '" + v.substr(0, eq) + "' is not a parameter of a point");
       std::stringstream vs(v.substr(eq + 1));
-      for (std::string s; std::getline(vs, s, ',');) series_values.push_back(s);
-    } else if (a == "--jobs") {
-      jobs = parse_jobs(need_value(i, argc, argv, a));
-    } else if (a == "--csv") {
-      out.csv = need_value(i, argc, argv, a);
-    } else if (a == "--plot") {
-      out.plot = need_value(i, argc, argv, a);
-    } else if (a == "--emit-jobs") {
-      out.emit = need_value(i, argc, argv, a);
-    } else if (a == "--out-dir") {
-      out_dir = need_value(i, argc, argv, a);
-      if (out_dir.empty()) throw UsageError("--out-dir: empty value (expected a directory)");
-    } else if (a == "--json" || a == "--vcd") {
-      throw UsageError(a + ": not a sweep option (each point writes its own JSON; see --out-dir)");
-    } else {
-      pass.push_back(a);
+      for (std::string sv; std::getline(vs, sv, ',');) series_values.push_back(sv);
+    } else if (name == "jobs") {
+      jobs = parse_jobs(v);
+    } else if (name == "csv") {
+      out.csv = v;
+    } else if (name == "plot") {
+      out.plot = v;
+    } else if (name == "emit-jobs") {
+      out.emit = v;
+    } else if (name == "out-dir") {
+      if (v.empty()) throw UsageError("--out-dir: empty value (expected a directory)");
+      out_dir = v;
     }
   }
   if (points.empty()) throw UsageError("--map-registers: a sweep needs a list of points");
+  for (std::size_t i = 0; i < points.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (points[i] == points[j])
+        throw UsageError("--map-registers: point " + std::to_string(points[i]) + " given twice");
+  if (!series_param.empty())
+    for (const std::string& a : pass)
+      if (option_name(a) == series_param)
+        throw UsageError(a.substr(0, a.find('=')) + ": also swept by --series " + series_param +
+                         " (give it once)");
   if (out.csv.empty() && out.plot.empty() && out.emit.empty())
     throw UsageError("sweep: give --csv, --plot or --emit-jobs");
   // The progress lines go to standard output: the CSV cannot.
   out.check(false);
   if (series_values.empty()) series_values.push_back("");
-  // Every point's options must be valid before anything runs.
+  // Every point is checked as its dmasim would check it, before any runs; two points that come
+  // out the same (a series value given twice, 1M and 1024K) would be one point counted twice.
+  std::map<std::string, std::string> keys;  // effective configuration -> the point's name
   for (const std::string& sv : series_values) {
-    std::vector<std::string> args = pass;
-    if (!series_param.empty()) args.insert(args.end(), {"--" + series_param, sv});
-    args.insert(args.end(), {"--map-registers", std::to_string(points.front())});
-    std::vector<const char*> av = {"dmasim"};
-    for (const auto& s : args) av.push_back(s.c_str());
-    SimConfig cfg;
-    std::string help;
-    parse_cli(static_cast<int>(av.size()), av.data(), 1, cfg, &help);
+    for (std::uint64_t n : points) {
+      std::vector<std::string> args = pass;
+      if (!series_param.empty()) args.insert(args.end(), {"--" + series_param, sv});
+      args.insert(args.end(), {"--map-registers", std::to_string(n)});
+      std::vector<const char*> av = {"dmasim"};
+      for (const auto& arg : args) av.push_back(arg.c_str());
+      SimConfig cfg;
+      std::string help;
+      parse_cli(static_cast<int>(av.size()), av.data(), 1, cfg, &help);
+      if (!cfg.json.empty() || !cfg.vcd.empty())
+        throw UsageError(std::string("--config: key '") + (cfg.json.empty() ? "vcd" : "json") +
+                         "' is a per-run output, not allowed in a sweep (see --out-dir)");
+      ParamSet params;
+      register_params(cfg, params);
+      const std::string key = params.to_json().dump();
+      const std::string what = "map_registers=" + std::to_string(n) +
+                               (series_param.empty() ? "" : " " + series_param + "=" + sv);
+      const auto [it, fresh] = keys.emplace(key, what);
+      if (!fresh)
+        throw UsageError("--series: the point " + what + " is " + it->second +
+                         " given twice (the same configuration)");
+    }
   }
   if (out_dir.empty())
     out_dir =
@@ -306,6 +386,9 @@ int merge(int argc, char** argv) {
       out.csv = need_value(i, argc, argv, a);
     } else if (a == "--plot") {
       out.plot = need_value(i, argc, argv, a);
+    } else if (a == "--help" || a == "-h") {
+      std::cout << kMergeUsage;
+      return 0;
     } else if (a.rfind("--", 0) == 0) {
       throw UsageError(a + ": unknown merge option (expected JSON files, --csv, --plot)");
     } else {
@@ -315,10 +398,30 @@ int merge(int argc, char** argv) {
   if (files.empty()) throw UsageError("merge: no JSON files given");
   if (out.csv.empty() && out.plot.empty()) throw UsageError("merge: give --csv and/or --plot");
   out.check(true);
+  std::map<std::pair<dev_t, ino_t>, std::string> inodes;
+  std::map<std::string, std::string> points;  // point_key -> file
   std::vector<ResultRecord> records;
-  for (const std::string& f : files) records.push_back(read_results_file(f));
+  for (const std::string& f : files) {
+    records.push_back(read_results_file(f));
+    struct stat st {};
+    if (::stat(f.c_str(), &st) == 0) {
+      const auto [it, fresh] = inodes.emplace(std::pair{st.st_dev, st.st_ino}, f);
+      if (!fresh) throw UsageError("merge: '" + it->second + "' and '" + f + "' are the same file");
+    }
+    const auto [it, fresh] = points.emplace(point_key(records.back()), f);
+    if (!fresh)
+      throw UsageError("merge: '" + it->second + "' and '" + f +
+                       "' hold the same point (the same configuration)");
+  }
   write_outputs(records, out);
-  return 0;
+  bool failed = false;
+  for (const ResultRecord& r : records) {
+    if (r.passed()) continue;
+    failed = true;
+    std::cerr << "dmasim merge: " << r.source << ": " << r.status << ": " << one_line(r.error)
+              << "\n";
+  }
+  return failed ? 1 : 0;
 }
 
 }  // namespace
