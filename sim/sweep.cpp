@@ -1,5 +1,6 @@
 #include "sim/sweep.h"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "sim/config.h"
 #include "sim/output_file.h"
 #include "sim/params.h"
+#include "sim/process_pool.h"
 #include "sim/results_reader.h"
 #include "sim/sweep_plot.h"
 #include "sim/sweep_rows.h"
@@ -141,6 +143,31 @@ void make_out_dir(const std::string& dir) {
   if (ec) throw UsageError("--out-dir: cannot create '" + dir + "' (" + ec.message() + ")");
 }
 
+// A private folder for the points' JSON (mkdtemp under $TMPDIR), removed with everything in it
+// when the sweep ends, however it ends.
+class TempDir {
+ public:
+  TempDir() = default;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const std::string& make() {
+    std::string tmpl = (fs::temp_directory_path() / "dmasim-sweep-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data()))
+      throw UsageError("sweep: cannot create a temporary folder in '" +
+                       fs::temp_directory_path().string() + "' (" + std::strerror(errno) +
+                       "; set TMPDIR or give --out-dir)");
+    path_ = tmpl;
+    return path_;
+  }
+
+ private:
+  std::string path_;
+};
+
 // Every sweep and merge failure is one line; the status says whose it is.
 template <class Body>
 int guarded(const char* command, Body body) {
@@ -195,6 +222,8 @@ std::string option_name(const std::string& arg) {
 }
 
 int sweep(int argc, char** argv) {
+  // From here on, SIGINT/SIGTERM wait until the sweep looks for them (while its points run).
+  SignalHold signals;
   std::vector<std::uint64_t> points;
   std::string series_param, out_dir;
   Outputs out;
@@ -293,12 +322,14 @@ int sweep(int argc, char** argv) {
                          " given twice (the same configuration)");
     }
   }
-  if (out_dir.empty())
-    out_dir =
-        out.emit.empty()
-            ? (fs::temp_directory_path() / ("dmasim-sweep-" + std::to_string(getpid()))).string()
-            : "sweep-results";
-  make_out_dir(out_dir);
+  // Our own temporary folder unless the user named one: private, unique, removed at the end.
+  TempDir temp;
+  if (out_dir.empty() && !out.emit.empty()) out_dir = "sweep-results";
+  if (out_dir.empty()) {
+    out_dir = temp.make();
+  } else {
+    make_out_dir(out_dir);
+  }
   std::vector<Point> all;
   for (const std::string& sv : series_values) {
     for (std::uint64_t n : points) {
@@ -329,31 +360,22 @@ int sweep(int argc, char** argv) {
     return 0;
   }
   // Run the points as dmasim processes, --jobs at a time.
-  std::map<pid_t, std::pair<std::size_t, std::chrono::steady_clock::time_point>> running;
-  std::size_t next = 0, done = 0;
+  std::vector<std::vector<std::string>> commands;
+  for (const Point& p : all) {
+    commands.push_back({exe});
+    commands.back().insert(commands.back().end(), p.args.begin(), p.args.end());
+    ::unlink(p.json_path.c_str());  // a JSON left by an earlier sweep is not this point's
+  }
+  std::size_t done = 0;
   bool failed = false;
   std::vector<ResultRecord> records;
-  while (done < all.size()) {
-    while (running.size() < jobs && next < all.size()) {
-      std::vector<std::string> av = {exe};
-      av.insert(av.end(), all[next].args.begin(), all[next].args.end());
-      const pid_t pid = spawn(av, SpawnOptions{});
-      running[pid] = {next++, std::chrono::steady_clock::now()};
-    }
-    int status = 0;
-    const pid_t pid = wait(&status);
-    if (pid < 0) break;
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const Point& p = all[it->second.first];
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.second).count();
-    running.erase(it);
-    ++done;
-    const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  const int stop = run_pool(commands, jobs, [&](std::size_t i, int status, double secs) {
+    const Point& p = all[i];
+    const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     std::ostringstream line;
-    line << "dmasim sweep: [" << done << "/" << all.size() << "] map_registers=" << p.map_registers
-         << (p.series.empty() ? "" : " " + p.series) << ": ";
+    line << "dmasim sweep: [" << ++done << "/" << all.size()
+         << "] map_registers=" << p.map_registers << (p.series.empty() ? "" : " " + p.series)
+         << ": ";
     try {
       ResultRecord r = read_results_file(p.json_path);
       const AnalyticModel m = analytic_model(r.config);
@@ -362,18 +384,28 @@ int sweep(int argc, char** argv) {
                     m.predict_GBps(r.map_registers_granted), r.status.c_str(), secs);
       line << buf;
       if (rc != 0) line << " -- " << one_line(r.error);
-      records.push_back(std::move(r));
+      // An interrupted run did not finish: it is not a point of the CSV.
+      if (r.finished() && (rc == 0 || rc == 1)) records.push_back(std::move(r));
     } catch (const UsageError&) {
-      line << "failed (exit " << rc << ", no results)";
+      line << (rc == 130 || rc == 143 ? "interrupted" : "failed") << " (exit " << rc
+           << ", no results)";
     }
     if (rc != 0) failed = true;
     std::cout << line.str() << std::endl;
+  });
+  if (stop) {
+    std::cerr << "dmasim sweep: interrupted by " << (stop == SIGINT ? "SIGINT" : "SIGTERM") << ": "
+              << records.size() << " of " << all.size()
+              << " points finished; the CSV and plot hold only those\n";
+    write_outputs(records, out);
+    return 128 + stop;
   }
   if (records.empty()) {
     std::cerr << "dmasim sweep: no point gave results; nothing written\n";
     return 1;
   }
   write_outputs(records, out);
+  if (const int late = signals.take_pending()) return 128 + late;
   return failed ? 1 : 0;
 }
 

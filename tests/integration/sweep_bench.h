@@ -49,10 +49,15 @@ class SweepBench : public testing::Test {
   // Runs `program args...` (program "dmasim" = the binary under test) with stdout and stderr
   // in out_ / err_; returns the exit status, or 128 + signal.
   int run(std::vector<std::string> args, const std::string& program = DMASIM_BIN) {
+    return finish(start(std::move(args), program));
+  }
+  // Starts it and returns at once; finish() waits for it and reads its output.
+  pid_t start(std::vector<std::string> args, const std::string& program = DMASIM_BIN) {
     args.insert(args.begin(), program);
     const std::string out = dir_ + "/.stdout", err = dir_ + "/.stderr";
     const pid_t pid = fork();
     if (pid == 0) {
+      for (const auto& [k, v] : env_) setenv(k.c_str(), v.c_str(), 1);
       if (!cwd_.empty() && chdir(cwd_.c_str()) != 0) _exit(126);
       const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -64,6 +69,10 @@ class SweepBench : public testing::Test {
       execvp(av[0], av.data());
       _exit(127);
     }
+    return pid;
+  }
+  int finish(pid_t pid) {
+    const std::string out = dir_ + "/.stdout", err = dir_ + "/.stderr";
     int status = 0;
     waitpid(pid, &status, 0);
     out_ = slurp(out);
@@ -92,6 +101,7 @@ class SweepBench : public testing::Test {
 
   std::string dir_, out_, err_;
   std::string cwd_;  // where run() starts the program (empty: here)
+  std::vector<std::pair<std::string, std::string>> env_;  // set in its environment
 };
 
 }  // namespace sweep_bench
