@@ -343,6 +343,13 @@ int sweep(int argc, char** argv) {
          << ": ";
     try {
       ResultRecord r = read_results_file(p.json_path);
+      if (r.status == "interrupted") {
+        // Stopped part way (the forwarded signal): no figure to show, and not a point of the CSV.
+        line << "interrupted (exit " << rc << ") -- " << one_line(r.error);
+        failed = true;
+        std::cout << line.str() << std::endl;
+        return;
+      }
       const AnalyticModel m = analytic_model(r.config);
       char buf[160];
       std::snprintf(buf, sizeof buf, "%.3f GB/s (model %.3f), %s, %.2f s wall", r.throughput_GBps,
