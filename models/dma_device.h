@@ -34,6 +34,8 @@ class DmaDevice {
   virtual std::uint64_t faults_injected() const { return 0; }
   // Adds the engine's signals (engine_busy_ch0/1, bytes_moved) to a trace file.
   virtual void trace(sc_core::sc_trace_file* tf) = 0;
+  // Flushes and closes the device's own waves, if it writes any (idempotent).
+  virtual void close_waves() {}
 };
 
 }  // namespace dmasim

@@ -63,7 +63,12 @@ DmaEngineRtl::DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& 
 
 DmaEngineRtl::~DmaEngineRtl() {
   m_->final();
+  close_waves();
+}
+
+void DmaEngineRtl::close_waves() {
   if (vcd_) vcd_->close();
+  vcd_.reset();
 }
 
 void DmaEngineRtl::set_msi(std::uint64_t addr, std::uint32_t data) {

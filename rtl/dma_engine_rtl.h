@@ -72,6 +72,7 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   SC_HAS_PROCESS(DmaEngineRtl);
   DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& params);
   ~DmaEngineRtl() override;
+  void close_waves() override;
 
   tlm::tlm_target_socket<>& bar0_socket() override { return bar0; }
   tlm::tlm_initiator_socket<>& master_socket() override { return master; }

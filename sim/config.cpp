@@ -93,6 +93,9 @@ void register_params(SimConfig& c, ParamSet& p) {
   // Outputs.
   p.add_string("vcd", &c.vcd, "write a VCD waveform to this path");
   p.add_string("json", &c.json, "write the results JSON to this path ('-' = stdout)");
+  p.add_uint("per-request-limit", &c.per_request_limit, 0, 1000000,
+             "per_request entries kept in the results JSON (the rest are counted in "
+             "per_request_omitted)");
 }
 
 namespace {

@@ -32,13 +32,9 @@ std::vector<FrameAllocator::Range> buffer_ranges(std::uint64_t bytes, bool above
 }
 
 #ifdef DMASIM_HAVE_RTL
-// The RTL's own waves go next to the platform's VCD: waves/x.vcd -> waves/x.rtl.vcd.
+// Where the bridge writes the RTL's own waves (main streams them beside the platform's VCD).
 std::string rtl_vcd_path(const SimConfig& cfg) {
-  if (cfg.vcd.empty() || !cfg.rtl_waves) return "";
-  std::string base = cfg.vcd;
-  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
-    base.resize(base.size() - 4);
-  return base + ".rtl.vcd";
+  return cfg.rtl_vcd_file;
 }
 
 #else
@@ -141,7 +137,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
       rc_("root_complex"),
       intc_("msi", cpu_),
       link_("link", cfg.link),
-      space_(buffer_frames_, kBufferVaBase) {
+      space_(buffer_frames_, kBufferVaBase, &memory_.store()) {
   if (requests_.empty() && cfg_.random) requests_ = random_requests(cfg_);
   if (requests_.empty()) {
     // --channels 2: channel 1 streams the other direction at the same time (seeds: concurrent
@@ -279,8 +275,22 @@ std::uint64_t Platform::faults_injected() const {
 
 Platform::~Platform() = default;
 
-void Platform::run() {
-  sc_core::sc_start();  // ends when no event is left: the workload is over or stuck
+void Platform::run(const volatile std::sig_atomic_t* stop) {
+  if (!stop) {
+    sc_core::sc_start();  // ends when no event is left: the workload is over or stuck
+    return;
+  }
+  // Slices of at least 1 ms simulated (a few ms to 0.2 s of wall time) that always reach the next
+  // event and never go past the last one, so simulated time ends where sc_start() would end it.
+  const sc_core::sc_time min_slice(1, sc_core::SC_MS);
+  bool first = true;
+  while (*stop == 0) {
+    const sc_core::sc_time next = sc_core::sc_time_to_pending_activity();
+    sc_core::sc_start(first || next < min_slice ? min_slice : next, sc_core::SC_EXIT_ON_STARVATION);
+    first = false;
+    if (!sc_core::sc_pending_activity()) return;
+  }
+  outcome_.interrupted_by = *stop;
 }
 
 void Platform::trace(sc_core::sc_trace_file* tf) {
