@@ -95,6 +95,7 @@ ResultRecord read_results(const std::string& text, const std::string& source) {
       continue;
     }
     if (!params.has(key)) throw bad(name, "not a dmasim parameter");
+    if (value.is_null()) continue;  // not used by the run (--random draws offset, direction)
     if (!value.is_string() && !value.is_number() && !value.is_boolean())
       throw bad(name, "expected a number, string or boolean, got " + type_of(value));
     // An unset string parameter (no --inject) is written as "".

@@ -115,6 +115,20 @@ TEST_F(Sweep, SeriesGiveOneLinePerValue) {
   EXPECT_NE(s.str().find("iommu=on"), std::string::npos);
 }
 
+// A randomized regression's results hold null for what it draws (offset, direction): they still
+// sweep, merge and plot.
+TEST_F(Sweep, RandomWorkloadsSweepAndPlot) {
+  const std::string csv = dir_ + "/s.csv", png = dir_ + "/s.png";
+  ASSERT_EQ(sh(std::string(DMASIM_BIN) + " sweep --map-registers 4,16 --random --requests 5" +
+               " --size 64K --csv " + csv + " --plot " + png),
+            0);
+  const Csv c = read_csv(csv);
+  ASSERT_EQ(c.rows.size(), 2u);
+  EXPECT_EQ(c.get(0, "status"), "ok");
+  EXPECT_EQ(c.get(0, "config.direction"), "");
+  EXPECT_GT(fs::file_size(png), 10000u);
+}
+
 TEST_F(Sweep, EmitJobsRunByGnuParallelThenMergeMatchesALocalSweep) {
   const std::string jobs = dir_ + "/jobs.txt", out = dir_ + "/out";
   ASSERT_EQ(sh(std::string(DMASIM_BIN) + " sweep --map-registers 2,8,32 --size 1M" +
