@@ -12,9 +12,8 @@ std::vector<std::uint64_t> parse_point_list(const std::string& text, const std::
                       "; expected e.g. 1,2,4 or 1..256x2 or 4..64+4)");
   };
   auto number = [&](const std::string& s) {
-    bool ok = false;
-    const std::uint64_t v = ParamSet::parse_bytes(s, &ok);
-    if (!ok || s.find_first_not_of("0123456789") != std::string::npos) throw bad("'" + s + "'");
+    std::uint64_t v = 0;
+    if (!ParamSet::parse_number(s, ParamSet::NumberSyntax::kCount, &v)) throw bad("'" + s + "'");
     return v;
   };
   std::vector<std::uint64_t> out;

@@ -87,11 +87,10 @@ std::string need_value(int& i, int argc, char** argv, const std::string& opt) {
 }
 
 unsigned parse_jobs(const std::string& v) {
-  const bool digits =
-      !v.empty() && v.size() <= 3 && v.find_first_not_of("0123456789") == std::string::npos;
-  const unsigned n = digits ? static_cast<unsigned>(std::stoul(v)) : 0;
-  if (n < 1 || n > 256) throw UsageError("--jobs: invalid value '" + v + "' (expected 1..256)");
-  return n;
+  std::uint64_t n = 0;
+  if (!ParamSet::parse_number(v, ParamSet::NumberSyntax::kCount, &n) || n < 1 || n > 256)
+    throw UsageError("--jobs: invalid value '" + v + "' (expected 1..256)");
+  return static_cast<unsigned>(n);
 }
 
 // An --out-dir that exists must be a writable directory; one that does not is created.
