@@ -108,6 +108,9 @@ const char* kUsage =
     "Options (also accepted as keys of a JSON object in --config FILE; the command line wins):\n"
     "  --config FILE   read parameters from a JSON file\n"
     "  --quiet         no human summary on stdout\n"
+    "  --dry-run       check the options, the outputs and the platform they build; simulate\n"
+    "                  nothing, write nothing (exit 0 or 2)\n"
+    "  --version       print the version\n"
     "  --list-injections  the bugs --inject can switch on, and the check that catches each\n"
     "  --help          this text\n";
 
@@ -187,6 +190,10 @@ CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg
     if (arg == "--list-injections") return CliAction::kListInjections;
     if (arg == "--quiet") {
       cfg.quiet = true;
+      continue;
+    }
+    if (arg == "--dry-run") {
+      cfg.dry_run = true;
       continue;
     }
     if (arg.rfind("--", 0) != 0 || arg.size() < 3) {

@@ -57,6 +57,7 @@ struct SimConfig {
   std::string json;
   std::uint64_t per_request_limit = 10000;  // per_request entries kept in the results JSON
   bool quiet = false;
+  bool dry_run = false;  // --dry-run: build the platform, check, run nothing
   // Where the RTL bridge writes its own waves (empty: none); set by main from --vcd.
   std::string rtl_vcd_file;
 

@@ -95,6 +95,17 @@ int run_main(int argc, char* argv[]) {
   register_params(cfg, params);
   const nlohmann::json config_json = params.to_json();
 
+  if (cfg.dry_run) {
+    // Everything the platform checks as it is built (miniport, injections, VRAM, RAM), nothing
+    // more: no output is opened, no time simulated.
+    try {
+      Platform check("platform", cfg);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "dmasim: " << one_line(e.what()) << "\n";
+      return 2;
+    }
+    return 0;
+  }
   // The waves stream through checked writers from the first byte; the RTL's is opened by the
   // engine as it is built.
   std::unique_ptr<WaveStream> vcd, rtl_vcd;

@@ -286,6 +286,28 @@ int sweep(int argc, char** argv) {
                          " given twice (the same configuration)");
     }
   }
+  // What only the built platform checks (miniport, injections, VRAM, RAM) is asked of dmasim
+  // itself (--dry-run) before anything runs. None of it depends on --map-registers, so the
+  // smallest and largest point of each series stand for all of its points.
+  {
+    const std::string self = self_exe();
+    const auto [lo, hi] = std::minmax_element(points.begin(), points.end());
+    for (const std::string& sv : series_values) {
+      for (std::uint64_t n : std::set<std::uint64_t>{*lo, *hi}) {
+        std::vector<std::string> argv = {self, "--dry-run"};
+        argv.insert(argv.end(), pass.begin(), pass.end());
+        if (!series_param.empty()) argv.insert(argv.end(), {"--" + series_param, sv});
+        argv.insert(argv.end(), {"--map-registers", std::to_string(n)});
+        const int status = wait_child(spawn(argv, SpawnOptions{}));
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 2)  // a usage error printed its line
+          std::cerr << "dmasim sweep: checking the point map_registers=" << n
+                    << (series_param.empty() ? "" : " " + series_param + "=" + sv)
+                    << " failed (status " << status << ")\n";
+        return 2;
+      }
+    }
+  }
   // Our own temporary folder unless the user named one: private, unique, removed at the end.
   TempDir temp;
   if (out_dir.empty() && !out.emit.empty()) out_dir = "sweep-results";

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -127,6 +129,27 @@ TEST_F(Sweep, RandomWorkloadsSweepAndPlot) {
   EXPECT_EQ(c.get(0, "status"), "ok");
   EXPECT_EQ(c.get(0, "config.direction"), "");
   EXPECT_GT(fs::file_size(png), 10000u);
+}
+
+// What only the built platform can refuse (a miniport, an injection it lacks, VRAM) is refused
+// before any point runs: exit 2, one line, nothing written.
+TEST_F(Sweep, PlatformChecksOfEveryPointComeBeforeAnyRuns) {
+  const std::string csv = dir_ + "/s.csv";
+  for (const std::string& bad : {std::string("--miniport nope"),
+                                 std::string("--series miniport=dmasim,example --inject "
+                                             "driver:complete-twice"),
+                                 std::string("--series vram=1G,1M --size 1M")}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(sh(std::string(DMASIM_BIN) + " sweep --map-registers 1,256 --size 16M " + bad +
+                 " --out-dir " + dir_ + "/points --csv " + csv),
+              2);
+    std::ifstream in(dir_ + "/out.txt");
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 1) << all;
+    EXPECT_EQ(all.find("[1/"), std::string::npos) << all;  // no point ran
+    EXPECT_FALSE(fs::exists(csv));
+    EXPECT_FALSE(fs::exists(dir_ + "/points"));
+  }
 }
 
 TEST_F(Sweep, EmitJobsRunByGnuParallelThenMergeMatchesALocalSweep) {
