@@ -1,6 +1,7 @@
 #include "rtl/dma_engine_rtl.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@
 // Verilated headers after <systemc>: they must see sc_time_stamp as the one from sc_core.
 using sc_core::sc_time_stamp;
 #include "Vdma_engine.h"
+#include "Vdma_engine___024root.h"
 #include "verilated.h"
 #include "verilated_vcd_c.h"
 
@@ -46,6 +48,7 @@ DmaEngineRtl::DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& 
   m_ = std::make_unique<Vdma_engine>();
   m_->cfg_addr64 = params_.addr64;
   m_->cfg_vram_bytes = params_.vram_bytes;
+  snapshot_.resize(sizeof *m_->rootp);
   if (!params_.vcd.empty()) {
     vcd_ = std::make_unique<VerilatedVcdC>();
     m_->trace(vcd_.get(), 99);
@@ -80,7 +83,7 @@ void DmaEngineRtl::trace(sc_core::sc_trace_file* tf) {
   sc_core::sc_trace(tf, traced_bytes_, "bytes_moved");
 }
 
-bool DmaEngineRtl::idle() const {
+bool DmaEngineRtl::idle_after(std::uint64_t quiet) const {
   if (!write_bursts_.empty() || !to_link_.empty() || m_->draining != 0) return false;
   unsigned hung = 0;
   for (unsigned ch = 0; ch < kChannels; ++ch) {
@@ -89,7 +92,72 @@ bool DmaEngineRtl::idle() const {
   }
   if ((m_->busy & ~hung) != 0) return false;
   // Only hung channels busy: nothing moves until DMA_CTRL_ABORT once the model has settled.
-  return m_->busy == 0 || quiet_ >= kQuietCycles;
+  return m_->busy == 0 || quiet >= kQuietCycles;
+}
+
+std::uint64_t DmaEngineRtl::next_input_change(std::uint64_t after, std::uint64_t limit) const {
+  std::uint64_t c = limit;
+  const auto change_at = [&](std::uint64_t cycle) {
+    if (cycle > after) c = std::min(c, cycle);
+  };
+  if (!pending_writes_.empty()) change_at(pending_writes_.front().cycle);
+  change_at(next_req_cycle_);  // bm_req_ready rises
+  for (unsigned ch = 0; ch < kChannels; ++ch) {
+    if (!reads_[ch].empty()) change_at(reads_[ch].front().avail);
+    if (!writes_done_[ch].empty()) change_at(writes_done_[ch].front().avail);
+  }
+  if (!to_link_.empty()) {
+    // send_writes() at the end of step c (cycle_ = c + 1) starts it once its start has come.
+    const WriteBurst& wb = to_link_.front();
+    if (wb.hang == Hang::kSwallow) return after;
+    change_at(cycle_at(std::max(time_of(wb.in_cycle), write_free_ps_)) - 1);
+  }
+  return c;
+}
+
+void DmaEngineRtl::probe_settled() {
+  const auto back_off = [this] {
+    probe_at_ = cycle_ + backoff_;
+    backoff_ = std::min(2 * backoff_, kMaxBackoff);
+  };
+  // Two steps with the same inputs: the first lets what the last input change set going run its
+  // course, the second must exchange nothing and leave the model's state as the first did.
+  step();
+  if (moved_ || idle()) return back_off();
+  const auto* state = reinterpret_cast<const unsigned char*>(m_->rootp);
+  std::memcpy(snapshot_.data(), state, snapshot_.size());
+  const auto vram_rdata = vram_rdata_;
+  step();
+  if (moved_ || vram_rdata != vram_rdata_ ||
+      std::memcmp(snapshot_.data(), state, snapshot_.size()) != 0)
+    return back_off();
+  settled_ = true;
+  backoff_ = kMinBackoff;
+}
+
+bool DmaEngineRtl::skip_wait(std::uint64_t limit) {
+  if (!params_.skip_waits) return false;
+  const bool probe = !settled_;
+  if (probe) {
+    // Probe only where a wait could pay for the state copy: no input change for a while, and
+    // none between the two steps of the probe.
+    if (cycle_ < probe_at_ || next_input_change(cycle_, kNoLimit) < cycle_ + kMinWait ||
+        next_input_change(cycle_, limit) < cycle_ + 2)
+      return false;
+    probe_settled();
+    if (!settled_) return true;
+  }
+  // Settled: each step up to the next input change would do what the last one did. Quiet
+  // cycles count up as they would have; where they would make the engine idle, stop there.
+  std::uint64_t until = next_input_change(last_step_, limit);
+  if (!active_ && quiet_ < kQuietCycles && idle_after(kQuietCycles))
+    until = std::min(until, cycle_ + (kQuietCycles - quiet_));
+  if (until <= cycle_) return probe;  // an input changes now: step
+  const std::uint64_t n = until - cycle_;
+  if (!active_) quiet_ += n;
+  cycle_ += n;
+  clocked_ += n;
+  return true;
 }
 
 void DmaEngineRtl::run_until(std::uint64_t cycle, bool skip_idle) {
@@ -102,7 +170,7 @@ void DmaEngineRtl::run_until(std::uint64_t cycle, bool skip_idle) {
     }
     if (cycle_ >= cycle) return;
     if (!idle()) {
-      step();
+      if (!skip_wait(cycle)) step();
       continue;
     }
     // Nothing happens in an idle engine: skip the cycles.
@@ -148,6 +216,7 @@ void DmaEngineRtl::drive_inputs() {
 }
 
 void DmaEngineRtl::step() {
+  settled_ = false;
   drive_inputs();
   m_->clk = 0;
   m_->eval();
@@ -168,6 +237,8 @@ void DmaEngineRtl::step() {
   const bool activity =
       m_->bm_req_valid || m_->bm_w_valid || r || b || m_->vram_we || m_->vram_re || m_->reg_req;
   quiet_ = activity ? 0 : quiet_ + 1;
+  active_ = activity;
+  moved_ = req || w || r || b || m_->vram_we;
   if (m_->vram_we) {
     std::array<std::uint8_t, kDataBytes> d{};
     get_lanes(m_->vram_wdata, d.data(), kDataBytes);
@@ -186,7 +257,9 @@ void DmaEngineRtl::step() {
   m_->eval();
   if (vcd_) vcd_->dump(time_of(cycle_) + params_.clock_ps / 2);  // high half
   const std::uint64_t c = cycle_++;
+  last_step_ = c;
   ++clocked_;
+  ++evals_;
   if (r) reads_[r_id].pop_front();
   if (b) writes_done_[b_id].pop_front();
   if (req) {
@@ -232,7 +305,9 @@ void DmaEngineRtl::step() {
       write_bursts_.pop_front();
     }
   }
+  const std::size_t queued = to_link_.size();
   send_writes();
+  if (to_link_.size() != queued) moved_ = true;
   // A run ended: its byte count is read from the engine's own register between cycles.
   const unsigned busy = m_->busy;
   for (unsigned ch = 0; ch < kChannels; ++ch) traced_busy_[ch] = (busy >> ch) & 1;
@@ -450,6 +525,9 @@ std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg, std::uint64_t b
   p.vcd = vcd;
   p.fault = cfg.hw_fault;
   p.fault_run = cfg.hw_fault_run;
+  // For comparison runs only: skipping waits changes no result, only the wall time.
+  const char* skip = std::getenv("DMASIM_RTL_SKIP_WAITS");
+  p.skip_waits = !(skip && std::string(skip) == "off");
   return std::make_unique<DmaEngineRtl>("engine", p);
 }
 
