@@ -220,7 +220,7 @@ void DmaEngineRtl::step() {
   drive_inputs();
   m_->clk = 0;
   m_->eval();
-  if (vcd_) vcd_->dump(time_of(cycle_));  // low half of the cycle
+  dump_waves(time_of(cycle_));  // low half of the cycle
   // Handshakes that the coming edge completes, and the VRAM port's requests.
   const bool req = m_->bm_req_valid && m_->bm_req_ready;
   const bool w = m_->bm_w_valid && m_->bm_w_ready;
@@ -255,7 +255,7 @@ void DmaEngineRtl::step() {
   // The edge.
   m_->clk = 1;
   m_->eval();
-  if (vcd_) vcd_->dump(time_of(cycle_) + params_.clock_ps / 2);  // high half
+  dump_waves(time_of(cycle_) + params_.clock_ps / 2);  // high half
   const std::uint64_t c = cycle_++;
   last_step_ = c;
   ++clocked_;
@@ -313,6 +313,13 @@ void DmaEngineRtl::step() {
   for (unsigned ch = 0; ch < kChannels; ++ch) traced_busy_[ch] = (busy >> ch) & 1;
   runs_ended_ |= busy_prev_ & ~busy;
   busy_prev_ = busy;
+}
+
+void DmaEngineRtl::dump_waves(std::uint64_t ps) {
+  // Outside the window nothing is written; the first dump inside it writes every value.
+  if (vcd_ && ps >= params_.waves_from_ps &&
+      (params_.waves_to_ps == 0 || ps <= params_.waves_to_ps))
+    vcd_->dump(ps);
 }
 
 void DmaEngineRtl::send_writes() {
@@ -523,6 +530,8 @@ std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg, std::uint64_t b
   p.addr64 = !cfg.dma32;
   p.clock_ps = cfg.rtl_clock_ps;
   p.vcd = vcd;
+  p.waves_from_ps = cfg.waves_from_ps;
+  p.waves_to_ps = cfg.waves_to_ps;
   p.fault = cfg.hw_fault;
   p.fault_run = cfg.hw_fault_run;
   // For comparison runs only: skipping waits changes no result, only the wall time.

@@ -61,6 +61,7 @@ struct RtlEngineParams {
   bool addr64 = true;
   std::uint64_t clock_ps = 4000;  // 250 MHz: 32 B/cycle = 8 GB/s, above a Gen3 x8 link [EST]
   std::string vcd;                // RTL waves (Verilator tracing); empty = none
+  std::uint64_t waves_from_ps = 0, waves_to_ps = 0;  // dumped only inside (0: start / end)
   // --inject hw:NAME@chunk=K, done by the bridge on the bus: read-error, write-error,
   // persistent-read-error, lost-interrupt, spurious-interrupt, engine-hang (header above),
   // bad-descriptor (as the TLM engine's inject_fault describes them; iommu-fault is the IOMMU
@@ -152,6 +153,7 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
     return (ps + params_.clock_ps - 1) / params_.clock_ps;
   }
   void drive_inputs();
+  void dump_waves(std::uint64_t ps);  // inside the waves' window only
   void count_ended_runs();  // reads DMA_BYTES of channels whose run ended; not inside step()
 
   RtlEngineParams params_;
