@@ -36,6 +36,9 @@ class DmaDevice {
   virtual std::uint64_t faults_injected() const { return 0; }
   // Adds the engine's signals (engine_busy_ch0/1, bytes_moved) to a trace file.
   virtual void trace(sc_core::sc_trace_file* tf) = 0;
+  // Flushes and closes the engine's own waves, if any (the RTL's): a run ends them here, before
+  // it reports. Idempotent; throws std::runtime_error if they could not be written.
+  virtual void close_waves() {}
 };
 
 }  // namespace dmasim

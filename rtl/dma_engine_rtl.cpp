@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -18,6 +19,9 @@ using sc_core::sc_time_stamp;
 #include "Vdma_engine___024root.h"
 #include "verilated.h"
 #include "verilated_vcd_c.h"
+
+// After them: it includes verilated_vcd_c.h.
+#include "rtl/checked_vcd_file.h"
 
 namespace dmasim {
 
@@ -50,11 +54,15 @@ DmaEngineRtl::DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& 
   m_->cfg_vram_bytes = params_.vram_bytes;
   snapshot_.resize(sizeof *m_->rootp);
   if (!params_.vcd.empty()) {
-    vcd_ = std::make_unique<VerilatedVcdC>();
+    vcd_file_ = std::make_unique<CheckedVcdFile>();
+    vcd_ = std::make_unique<VerilatedVcdC>(vcd_file_.get());
     m_->trace(vcd_.get(), 99);
     vcd_->set_time_unit("1ps");
     vcd_->set_time_resolution("1ps");
     vcd_->open(params_.vcd.c_str());
+    if (!vcd_->isOpen())
+      throw std::invalid_argument("--rtl-waves: cannot write '" + params_.vcd +
+                                  "': " + std::strerror(vcd_file_->error()));
   }
   // Reset for a few cycles at time 0.
   m_->rst = 1;
@@ -66,7 +74,22 @@ DmaEngineRtl::DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& 
 
 DmaEngineRtl::~DmaEngineRtl() {
   m_->final();
-  if (vcd_) vcd_->close();
+  try {
+    close_waves();
+  } catch (const std::runtime_error& e) {
+    std::cerr << "dmasim: " << e.what() << "\n";  // nobody asked before: not silently
+  }
+}
+
+void DmaEngineRtl::close_waves() {
+  if (!vcd_) return;
+  vcd_->close();  // flushes Verilator's buffer through vcd_file_, then closes it
+  vcd_.reset();
+  const int error = vcd_file_->error();
+  vcd_file_.reset();
+  if (error)
+    throw std::runtime_error("--rtl-waves: cannot write '" + params_.vcd +
+                             "': " + std::strerror(error));
 }
 
 void DmaEngineRtl::set_msi(std::uint64_t addr, std::uint32_t data) {

@@ -54,13 +54,16 @@ class VerilatedVcdC;
 
 namespace dmasim {
 
+class CheckedVcdFile;
+
 struct RtlEngineParams {
   std::uint64_t bar0_base = 0;
   std::uint64_t vram_bytes = 0;
   std::uint64_t quantum_ps = 100000;  // how far the model may run ahead of SystemC time
   bool addr64 = true;
   std::uint64_t clock_ps = 4000;  // 250 MHz: 32 B/cycle = 8 GB/s, above a Gen3 x8 link [EST]
-  std::string vcd;                // RTL waves (Verilator tracing); empty = none
+  // RTL waves (Verilator tracing), opened once at exactly this path; empty = none.
+  std::string vcd;
   std::uint64_t waves_from_ps = 0, waves_to_ps = 0;  // dumped only inside (0: start / end)
   // --inject hw:NAME@chunk=K, done by the bridge on the bus: read-error, write-error,
   // persistent-read-error, lost-interrupt, spurious-interrupt, engine-hang (header above),
@@ -89,6 +92,9 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   void set_msi(std::uint64_t addr, std::uint32_t data) override;
   std::uint64_t bytes_moved(unsigned ch) const override { return bytes_[ch]; }
   void trace(sc_core::sc_trace_file* tf) override;
+  // Flushes and closes the RTL's waves (idempotent; the destructor calls it too). Throws
+  // std::runtime_error naming the path and the errno text if a write or the close failed.
+  void close_waves() override;
 
   // Cycles the model was clocked for, the skipped waits included (not the idle stretches).
   std::uint64_t cycles() const override { return clocked_; }
@@ -159,6 +165,7 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   RtlEngineParams params_;
   SparseMemory vram_;
   std::unique_ptr<Vdma_engine> m_;
+  std::unique_ptr<CheckedVcdFile> vcd_file_;  // outlives vcd_, which writes through it
   std::unique_ptr<VerilatedVcdC> vcd_;
   std::uint64_t cycle_ = 0, clocked_ = 0, evals_ = 0;
   std::uint64_t next_req_cycle_ = 0;

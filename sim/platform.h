@@ -56,6 +56,8 @@ class Platform : public sc_core::sc_module {
   // Runs the simulation to the end of the workload (or until nothing is left to happen).
   void run();
   void trace(sc_core::sc_trace_file* tf);
+  // Ends the engine's own waves (--rtl-waves) now; see DmaDevice::close_waves.
+  void close_waves() { engine_->close_waves(); }
 
   const SimConfig& config() const { return cfg_; }
   const RunOutcome& outcome() const { return outcome_; }
