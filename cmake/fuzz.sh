@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (tests/fuzz/fuzz_config.cpp, tests/fuzz/fuzz_regs.cpp) with
+# Builds the libFuzzer targets (tests/fuzz/fuzz_config.cpp, fuzz_regs.cpp, fuzz_results.cpp) with
 # clang++-14 and ASan + UBSan, replays the saved reproducers of tests/fuzz/repro/, then runs
 # each fuzzer for a bounded time on its seed corpus. Exit status: 0 nothing found; 1 a fuzzer
 # or a reproducer crashed (artifacts and logs in BUILD_DIR); 2 cannot build.
@@ -7,7 +7,7 @@
 #   cmake/fuzz.sh [BUILD_DIR [SECONDS]]     defaults: build-fuzz 30 (seconds per fuzzer)
 #
 # Needs clang-14 and libclang-rt-14-dev (cmake/setup.sh installs them), libsystemc-dev,
-# nlohmann-json3-dev, pkg-config. The two fuzzers run at the same time (one core each).
+# nlohmann-json3-dev, pkg-config. The fuzzers run at the same time.
 # New corpus entries go to BUILD_DIR/corpus_*, never into the source tree.
 set -euo pipefail
 
@@ -32,6 +32,14 @@ build_config() {
     "$ROOT/tests/fuzz/fuzz_config.cpp" "$ROOT/sim/params.cpp" "$ROOT/sim/config.cpp" \
     "$ROOT/firmware/miniport/injections.cpp"
 }
+# The results reader behind dmasim merge, and the CSV row and plot script made of a record.
+build_results() {
+  "$CXX" "${FLAGS[@]}" -o "$BUILD/fuzz_results" \
+    "$ROOT/tests/fuzz/fuzz_results.cpp" "$ROOT/sim/results_reader.cpp" "$ROOT/sim/params.cpp" \
+    "$ROOT/sim/config.cpp" "$ROOT/firmware/miniport/injections.cpp" "$ROOT/sim/sweep_rows.cpp" \
+    "$ROOT/sim/sweep_plot.cpp" "$ROOT/sim/gnuplot.cpp" "$ROOT/sim/child_process.cpp" \
+    "$ROOT/sim/analytic.cpp" "$ROOT/models/link_timing.cpp" "$ROOT/sim/output_file.cpp"
+}
 # libsystemc.so defines main() (which calls sc_main); libFuzzer's main() comes from a static
 # archive linked into the executable, so it is the one used (the executable's definition wins
 # over a shared library's; no duplicate-symbol error). fuzz_regs.cpp defines an sc_main that
@@ -53,7 +61,11 @@ build_regs >"$BUILD/build_regs.log" 2>&1 &
 pr=$!
 ok=1
 wait $pc || { cat "$BUILD/build_config.log" >&2; ok=0; }
+# Two builds at a time: the machine has two cores.
+build_results >"$BUILD/build_results.log" 2>&1 &
+ps=$!
 wait $pr || { cat "$BUILD/build_regs.log" >&2; ok=0; }
+wait $ps || { cat "$BUILD/build_results.log" >&2; ok=0; }
 [ $ok = 1 ] || { echo "fuzz.sh: build failed" >&2; exit 2; }
 echo "fuzz.sh: built in $(($(date +%s) - t0)) s"
 
@@ -83,7 +95,7 @@ status=0
 shopt -s nullglob
 for f in "$ROOT"/tests/fuzz/repro/*; do
   name="$(basename "$f")"
-  target="${name%%_*}"  # regs_... -> fuzz_regs, config_... -> fuzz_config
+  target="${name%%_*}"  # regs_... -> fuzz_regs, config_... -> fuzz_config, results_...
   log="$BUILD/repro_$name.log"
   if ASAN_OPTIONS="$(asan_opts "$target")" "$BUILD/fuzz_$target" $(lf_opts "$target") "$f" >"$log" 2>&1; then
     echo "fuzz.sh: reproducer $name: passes"
@@ -94,7 +106,7 @@ for f in "$ROOT"/tests/fuzz/repro/*; do
   fi
 done
 
-# 2. Bounded fuzzing, both targets at once.
+# 2. Bounded fuzzing, every target at once.
 run_fuzzer() {
   local t="$1"
   mkdir -p "$BUILD/corpus_$t" "$BUILD/artifacts"
@@ -105,11 +117,11 @@ run_fuzzer() {
 }
 t1=$(date +%s)
 declare -A pid
-for t in config regs; do
+for t in config regs results; do
   run_fuzzer "$t" &
   pid[$t]=$!
 done
-for t in config regs; do
+for t in config regs results; do
   rc=0
   wait "${pid[$t]}" || rc=$?
   log="$BUILD/fuzz_$t.log"

@@ -23,7 +23,9 @@ void AddressSpace::release(std::uint64_t va) {
   if (it == buffers_.end()) throw std::logic_error("AddressSpace: release of unknown buffer");
   const auto [vpn, pages] = it->second;
   for (std::uint64_t i = 0; i < pages; ++i) {
-    frames_.free(map_.at(vpn + i));
+    const std::uint64_t pfn = map_.at(vpn + i);
+    if (backing_) backing_->discard_page(pfn << PAGE_SHIFT);
+    frames_.free(pfn);
     map_.erase(vpn + i);
   }
   buffers_.erase(it);

@@ -9,13 +9,16 @@
 #include <vector>
 
 #include "models/frame_allocator.h"
+#include "models/sparse_memory.h"
 
 namespace dmasim {
 
 class AddressSpace {
  public:
-  AddressSpace(FrameAllocator& frames, std::uint64_t base_va)
-      : frames_(frames), next_va_(base_va) {}
+  // backing (optional): the memory the frames live in; a released buffer's pages are discarded
+  // there, so memory stays flat however many buffers come and go.
+  AddressSpace(FrameAllocator& frames, std::uint64_t base_va, SparseMemory* backing = nullptr)
+      : frames_(frames), backing_(backing), next_va_(base_va) {}
 
   // A buffer of size bytes whose first byte lies at byte `offset` (< PAGE_SIZE) of its first page.
   std::uint64_t allocate(std::uint64_t size, std::uint64_t offset);
@@ -27,6 +30,7 @@ class AddressSpace {
 
  private:
   FrameAllocator& frames_;
+  SparseMemory* backing_;
   std::uint64_t next_va_;
   std::unordered_map<std::uint64_t, std::uint64_t> map_;                      // vpn -> pfn
   std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> buffers_;  // va -> (vpn, pages)

@@ -14,7 +14,7 @@ Replacement replacement_of(const std::string& name) {
   if (name == "lru") return Replacement::kLru;
   if (name == "fifo") return Replacement::kFifo;
   if (name == "random") return Replacement::kRandom;
-  throw std::invalid_argument("--iotlb-replacement: invalid value '" + name + "'");
+  throw std::invalid_argument("Iommu: unknown IOTLB replacement policy '" + name + "'");
 }
 
 }  // namespace

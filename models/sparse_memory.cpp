@@ -19,6 +19,12 @@ const std::uint8_t* SparseMemory::find(std::uint64_t page) const {
 
 // calloc of large blocks maps zero pages lazily, so untouched slab space costs no RSS.
 std::uint8_t* SparseMemory::new_pages(std::uint64_t n) {
+  if (n == 1 && !free_pages_.empty()) {
+    std::uint8_t* p = free_pages_.back();
+    free_pages_.pop_back();
+    std::memset(p, 0, kPage);
+    return p;
+  }
   if (n > slab_left_) {
     const std::uint64_t pages = std::max(n, kSlabPages);
     auto* slab = static_cast<std::uint8_t*>(std::calloc(pages, kPage));
@@ -51,6 +57,13 @@ std::uint8_t* SparseMemory::map_contiguous(std::uint64_t addr, std::uint64_t len
     slot = block + i * kPage;
   }
   return block;
+}
+
+void SparseMemory::discard_page(std::uint64_t addr) {
+  auto it = pages_.find(addr / kPage);
+  if (it == pages_.end()) return;
+  free_pages_.push_back(it->second);
+  pages_.erase(it);
 }
 
 void SparseMemory::read(std::uint64_t addr, void* dst, std::uint64_t len) const {

@@ -28,6 +28,10 @@ class SparseMemory {
   // Backs the page-aligned range [addr, addr + len) with one flat block (contents kept) and
   // returns it: a common buffer's kernel virtual address must be one C++ pointer.
   std::uint8_t* map_contiguous(std::uint64_t addr, std::uint64_t len);
+  // The page holding addr goes back to unwritten (reads zero again) and its storage is reused:
+  // memory freed by its owner stops costing RSS, so a long run stays flat. Pointers into that
+  // page must be dropped.
+  void discard_page(std::uint64_t addr);
   std::uint64_t resident_bytes() const { return pages_.size() * kPage; }
 
  private:
@@ -43,7 +47,8 @@ class SparseMemory {
   std::unordered_map<std::uint64_t, std::uint8_t*> pages_;
   std::vector<std::unique_ptr<std::uint8_t, FreeDeleter>> slabs_;
   std::uint8_t* slab_next_ = nullptr;
-  std::uint64_t slab_left_ = 0;  // unused pages at the end of the last slab
+  std::uint64_t slab_left_ = 0;            // unused pages at the end of the last slab
+  std::vector<std::uint8_t*> free_pages_;  // storage of discarded pages, for new_pages(1)
 };
 
 }  // namespace dmasim

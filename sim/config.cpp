@@ -40,6 +40,9 @@ void register_params(SimConfig& c, ParamSet& p) {
   p.add_flag("random", &c.random,
              "randomized regression: --requests requests with sizes 1..--size (log-uniform), "
              "offsets, directions and channels drawn from --seed");
+  // --random draws each request's offset and direction: the fixed ones are not used.
+  p.unused_when("offset", [&c] { return c.random; });
+  p.unused_when("direction", [&c] { return c.random; });
   p.add_string("inject", &c.inject, "deliberate bug to switch on: driver:NAME (--list-injections)");
   p.add_uint("host-memory", &c.host_memory_bytes, 8ULL << 30, 1ULL << 46,
              "host physical address space", true);
@@ -50,9 +53,10 @@ void register_params(SimConfig& c, ParamSet& p) {
   // Link.
   p.add_uint("link-gen", &c.link.gen, 1, 5, "PCIe generation");
   p.add_uint("lanes", &c.link.lanes, 1, 32, "PCIe lanes");
-  p.add_uint("mps", &c.link.mps, 128, 4096, "Max_Payload_Size", true);
-  p.add_uint("mrrs", &c.link.mrrs, 128, 4096, "Max_Read_Request_Size", true);
-  p.add_uint("rcb", &c.link.rcb, 64, 128, "Read Completion Boundary", true);
+  p.add_uint("mps", &c.link.mps, 128, 4096, "Max_Payload_Size, a power of two", true);
+  p.add_uint("mrrs", &c.link.mrrs, 128, 4096, "Max_Read_Request_Size, a power of two", true);
+  p.add_uint("rcb", &c.link.rcb, 64, 128, "Read Completion Boundary, a power of two <= --mps",
+             true);
   p.add_uint("req-tlp-bytes", &c.link.req_tlp_bytes, 0, 64, "wire overhead per request TLP");
   p.add_uint("cpl-tlp-bytes", &c.link.cpl_tlp_bytes, 0, 64, "wire overhead per completion TLP");
   p.add_time_ns("read-rtt", &c.link.read_rtt_ps, 1e6, "read round trip excl. serialization");
@@ -62,7 +66,7 @@ void register_params(SimConfig& c, ParamSet& p) {
   // IOMMU (defaults and their sources: models/iommu_params.h).
   p.add_uint("iotlb-entries", &c.iommu_params.iotlb_entries, 1, 65536, "IOTLB entries");
   p.add_uint("iotlb-ways", &c.iommu_params.iotlb_ways, 1, 65536,
-             "IOTLB associativity (entries must be a multiple)");
+             "IOTLB associativity (must divide --iotlb-entries)");
   p.add_enum("iotlb-replacement", &c.iommu_params.replacement, {"lru", "fifo", "random"},
              "IOTLB replacement policy");
   p.add_time_ns("iotlb-hit", &c.iommu_params.hit_ps, 1e6, "IOTLB lookup");
@@ -93,6 +97,9 @@ void register_params(SimConfig& c, ParamSet& p) {
   // Outputs.
   p.add_string("vcd", &c.vcd, "write a VCD waveform to this path");
   p.add_string("json", &c.json, "write the results JSON to this path ('-' = stdout)");
+  p.add_uint("per-request-limit", &c.per_request_limit, 0, 1000000,
+             "per_request entries kept in the results JSON (the rest are counted in "
+             "per_request_omitted)");
 }
 
 namespace {
@@ -114,7 +121,23 @@ std::string ps_as_ns(std::uint64_t ps) {
   return s;
 }
 
+bool is_pow2(std::uint64_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
+}
+
+// The link's rules (models/link_timing.cpp checks them too, without the option names).
+void check_link(const LinkParams& l) {
+  if (!is_pow2(l.mps))
+    throw UsageError("--mps " + std::to_string(l.mps) + ": must be a power of two (128..4096)");
+  if (!is_pow2(l.mrrs))
+    throw UsageError("--mrrs " + std::to_string(l.mrrs) + ": must be a power of two (128..4096)");
+  if (!is_pow2(l.rcb) || l.rcb > l.mps)
+    throw UsageError("--rcb " + std::to_string(l.rcb) + ": must be a power of two and <= --mps (" +
+                     std::to_string(l.mps) + ")");
+}
+
 void check_combinations(SimConfig& c) {
+  check_link(c.link);
   if (c.waves_to_ps != 0 && c.waves_from_ps > c.waves_to_ps)
     throw UsageError("--waves-from: " + ps_as_ns(c.waves_from_ps) + " ns is after --waves-to " +
                      ps_as_ns(c.waves_to_ps) + " ns");
@@ -127,18 +150,18 @@ void check_combinations(SimConfig& c) {
       std::string name = c.inject.substr(3);
       const auto at = name.find('@');
       if (at != std::string::npos) {
+        // A run count, not a size: plain decimal (the K/M/G suffixes are for bytes only).
         const std::string k = name.substr(at + 1);
-        bool ok = false;
-        const std::uint64_t run =
-            k.rfind("chunk=", 0) == 0 ? ParamSet::parse_bytes(k.substr(6), &ok) : 0;
-        if (!ok || run == 0 || k.find_first_not_of("chunk=0123456789") != std::string::npos)
-          throw UsageError("--inject: invalid value '" + c.inject +
-                           "' (expected hw:NAME[@chunk=K], K >= 1)");
+        std::uint64_t run = 0;
+        if (k.rfind("chunk=", 0) != 0 ||
+            !ParamSet::parse_number(k.substr(6), ParamSet::NumberSyntax::kCount, &run) || run == 0)
+          throw UsageError("--inject: invalid value '" + clipped(c.inject) +
+                           "' (expected hw:NAME[@chunk=K], K a decimal count >= 1)");
         c.hw_fault_run = run;
         name.resize(at);
       }
       if (!find_hw_injection(name))
-        throw UsageError("--inject: invalid value '" + c.inject +
+        throw UsageError("--inject: invalid value '" + clipped(c.inject) +
                          "' (expected hw:NAME[@chunk=K], see --list-injections)");
       if (name == "iommu-fault" && c.iommu != "on")
         throw UsageError("--inject: 'hw:iommu-fault' needs --iommu on");
@@ -146,7 +169,7 @@ void check_combinations(SimConfig& c) {
       return;
     }
     if (c.inject.rfind("driver:", 0) != 0 || !find_driver_injection(c.inject.substr(7)))
-      throw UsageError("--inject: invalid value '" + c.inject +
+      throw UsageError("--inject: invalid value '" + clipped(c.inject) +
                        "' (expected driver:NAME, see --list-injections)");
   }
 }
@@ -184,8 +207,10 @@ CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg
       const std::string prev = i > first ? std::string(argv[i - 1]) : "";
       if (prev.rfind("--", 0) == 0 && prev.find('=') == std::string::npos &&
           (prev == "--quiet" || params.is_flag(prev.substr(2))))
-        throw UsageError(prev + ": takes no value ('" + arg + "' given; use " + prev + "=on|off)");
-      throw UsageError("unexpected argument '" + arg + "' (options start with --; see --help)");
+        throw UsageError(clipped(prev) + ": takes no value ('" + clipped(arg) + "' given; use " +
+                         clipped(prev) + "=on|off)");
+      throw UsageError("unexpected argument '" + clipped(arg) +
+                       "' (options start with --; see --help)");
     }
     std::string name = arg.substr(2), value;
     const auto eq = name.find('=');
@@ -195,7 +220,7 @@ CliAction parse_cli(int argc, const char* const* argv, int first, SimConfig& cfg
       name = name.substr(0, eq);
     }
     if (name != "config" && !params.has(name))
-      throw UsageError("--" + name + ": unknown option (see --help)");
+      throw UsageError("--" + clipped(name) + ": unknown option (see --help)");
     if (!inline_value && params.is_flag(name)) {
       value = "on";  // a flag needs no value; --flag=off turns it off
     } else if (!inline_value) {

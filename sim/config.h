@@ -57,7 +57,10 @@ struct SimConfig {
   std::string config_file;
   std::string vcd;
   std::string json;
+  std::uint64_t per_request_limit = 10000;  // per_request entries kept in the results JSON
   bool quiet = false;
+  // Where the RTL bridge writes its own waves (empty: none); set by main from --vcd.
+  std::string rtl_vcd_file;
 
   bool to_device() const { return direction == "to-device"; }
 };

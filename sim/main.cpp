@@ -1,42 +1,44 @@
 // dmasim: run one co-simulation of chunked bus-master DMA and report it (DESIGN.md contract).
-// Exit status: 0 success, 1 the simulation found an error, 2 bad usage or configuration.
+// Exit status: 0 success, 1 the simulation found an error (or an output could not be written),
+// 2 bad usage or configuration (before any work, nothing written), 130/143 stopped by
+// SIGINT/SIGTERM (the results and waves up to that point are written, marked "interrupted").
 #include <chrono>
-#include <cstdio>
+#include <csignal>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
+#include <memory>
+#include <new>
+#include <optional>
 #include <systemc>
 
 #include "sim/config.h"
+#include "sim/output_file.h"
 #include "sim/platform.h"
 #include "sim/results.h"
 #include "sim/sweep.h"
+#include "sim/version.h"
+#include "sim/wave_stream.h"
 
 namespace {
 
-int usage_error(const std::string& msg) {
-  std::cerr << "dmasim: " << msg << "\n";
-  return 2;
+using namespace dmasim;
+
+volatile std::sig_atomic_t g_stop = 0;
+
+extern "C" void on_stop_signal(int sig) {
+  g_stop = sig;
 }
 
-// Fails early, before any simulation, if an output path cannot be written.
-void check_writable(const std::string& path, const std::string& option) {
-  if (path.empty() || path == "-") return;
-  const std::string probe = path + ".dmasim-probe";
-  std::ofstream f(probe);
-  if (!f) throw dmasim::UsageError(option + ": cannot write '" + path + "'");
-  f.close();
-  std::remove(probe.c_str());
-}
-
-// Writes all or nothing: a temporary file renamed into place.
-bool write_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    if (!f || !(f << text) || !f.flush()) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
+// SIGINT/SIGTERM stop the run at its next slice; a second one ends the process at once
+// (SA_RESETHAND). SIGPIPE is ignored so a closed stdout is a write error, not a silent death.
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESETHAND | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
 }
 
 void quiet_systemc() {
@@ -44,14 +46,35 @@ void quiet_systemc() {
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
 }
 
-}  // namespace
+// The RTL's own waves go next to the platform's VCD: waves/x.vcd -> waves/x.rtl.vcd.
+std::string rtl_waves_path(const std::string& vcd) {
+  std::string base = vcd;
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
+    base.resize(base.size() - 4);
+  return base + ".rtl.vcd";
+}
 
-int sc_main(int argc, char* argv[]) {
-  using namespace dmasim;
-  quiet_systemc();
-  if (argc > 1 && std::string(argv[1]) == "sweep") return sweep_main(argc - 1, argv + 1);
-  if (argc > 1 && std::string(argv[1]) == "merge") return merge_main(argc - 1, argv + 1);
+struct Outputs {
+  std::optional<OutputTarget> json, vcd, rtl_vcd;
+};
+
+// Every output is checked before any work: a bad one is exit 2 with nothing written.
+Outputs check_outputs(const SimConfig& cfg) {
+  Outputs o;
+  if (!cfg.json.empty()) o.json = check_output(cfg.json, "--json", true);
+  if (!cfg.vcd.empty()) o.vcd = check_output(cfg.vcd, "--vcd", false);
+  if (!cfg.vcd.empty() && cfg.engine == "rtl" && cfg.rtl_waves)
+    o.rtl_vcd = check_output(rtl_waves_path(cfg.vcd), "--rtl-waves", false);
+  std::vector<const OutputTarget*> all;
+  for (const auto* t : {&o.json, &o.vcd, &o.rtl_vcd})
+    if (*t) all.push_back(&**t);
+  check_distinct(all);
+  return o;
+}
+
+int run_main(int argc, char* argv[]) {
   SimConfig cfg;
+  Outputs outputs;
   try {
     std::string help;
     const CliAction action = parse_cli(argc, argv, 1, cfg, &help);
@@ -63,57 +86,113 @@ int sc_main(int argc, char* argv[]) {
       std::cout << injections_text();
       return 0;
     }
-    check_writable(cfg.json, "--json");
-    check_writable(cfg.vcd, "--vcd");
+    outputs = check_outputs(cfg);
   } catch (const UsageError& e) {
-    return usage_error(e.what());
+    std::cerr << "dmasim: " << e.what() << "\n";
+    return 2;
   }
   ParamSet params;
   register_params(cfg, params);
-  nlohmann::json config_json = params.to_json();
-  config_json["config"] = cfg.config_file;
+  const nlohmann::json config_json = params.to_json();
 
+  // The waves stream through checked writers from the first byte; the RTL's is opened by the
+  // engine as it is built.
+  std::unique_ptr<WaveStream> vcd, rtl_vcd;
+  if (outputs.vcd) vcd = std::make_unique<WaveStream>(*outputs.vcd);
+  if (outputs.rtl_vcd) {
+    rtl_vcd = std::make_unique<WaveStream>(*outputs.rtl_vcd);
+    cfg.rtl_vcd_file = rtl_vcd->path();
+  }
   std::unique_ptr<Platform> platform;
   try {
     platform = std::make_unique<Platform>("platform", cfg);
   } catch (const std::invalid_argument& e) {
-    return usage_error(e.what());
+    std::cerr << "dmasim: " << one_line(e.what()) << "\n";
+    return 2;
   }
   sc_core::sc_trace_file* tf = nullptr;
-  // SystemC appends ".vcd" to the name it is given: trace into a temporary beside the target and
-  // rename it into place at the end, so no other file is touched and none is left half written.
-  const std::string vcd_base = cfg.vcd + ".dmasim-tmp";
-  if (!cfg.vcd.empty()) {
-    tf = sc_core::sc_create_vcd_trace_file(vcd_base.c_str());
+  if (vcd) {
+    tf = sc_core::sc_create_vcd_trace_file(vcd->systemc_name().c_str());
     tf->set_time_unit(1, sc_core::SC_PS);  // the kernel resolution: no event falls between
     platform->trace(tf);
   }
   const auto t0 = std::chrono::steady_clock::now();
-  platform->run();
+  platform->run(&g_stop);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (tf) {
-    sc_core::sc_close_vcd_trace_file(tf);
-    if (std::rename((vcd_base + ".vcd").c_str(), cfg.vcd.c_str()) != 0) {
-      std::cerr << "dmasim: --vcd: cannot write '" << cfg.vcd << "'\n";
-      return 2;
-    }
-  }
+  // Waves first: closed as valid files up to where the run ended.
+  if (tf) sc_core::sc_close_vcd_trace_file(tf);
+  platform->close_waves();
+  if (vcd) vcd->close();
+  if (rtl_vcd) rtl_vcd->close();
+
   const nlohmann::json results = make_results(*platform, config_json, wall);
-  const std::string text = results.dump(2) + "\n";
-  if (cfg.json == "-") {
-    std::cout << text;
-  } else {
-    if (!cfg.json.empty() && !write_file(cfg.json, text)) {
-      std::cerr << "dmasim: --json: cannot write '" << cfg.json << "'\n";
-      return 2;
-    }
-    if (!cfg.quiet) std::cout << summary(results);
+  const bool json_on_stdout = outputs.json &&
+                              outputs.json->kind == OutputTarget::Kind::kDescriptor &&
+                              outputs.json->fd == 1;
+  std::unique_ptr<OutputWriter> json;
+  if (outputs.json) {
+    json = std::make_unique<OutputWriter>(*outputs.json);
+    json->write(results.dump(2) + "\n");
   }
-  if (results["status"] != "ok") {
-    std::cerr << "dmasim: error: " << results["error"].get<std::string>() << "\n";
+  // Every output is whole by now: put them all in place (a failure above left none).
+  if (vcd) vcd->commit();
+  if (rtl_vcd) rtl_vcd->commit();
+  if (json) json->commit();
+  if (!json_on_stdout && !cfg.quiet) std::cout << summary(results) << std::flush;
+  const std::string status = results["status"].get<std::string>();
+  if (status == "ok") return 0;
+  std::cerr << "dmasim: " << status << ": " << results["error"].get<std::string>() << "\n";
+  if (status == "interrupted") return 128 + platform->outcome().interrupted_by;
+  return 1;
+}
+
+// One line for anything that escapes a subcommand; never SystemC's "uncaught exception" text.
+int guarded(int (*body)(int, char**), int argc, char** argv) {
+  try {
+    return body(argc, argv);
+  } catch (const UsageError& e) {
+    std::cerr << "dmasim: " << e.what() << "\n";
+    return 2;
+  } catch (const OutputError& e) {
+    std::cerr << "dmasim: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "dmasim: out of memory\n";
+    return 1;
+  } catch (const sc_core::sc_report& e) {
+    // An exception out of a SystemC process arrives wrapped in a report (E549).
+    const std::string msg = e.get_msg(), where = e.get_process_name();
+    if (msg.find("std::bad_alloc") != std::string::npos) {
+      std::cerr << "dmasim: out of memory (in " << where << ")\n";
+    } else {
+      std::cerr << "dmasim: internal error: " << one_line(msg).substr(0, 300) << " (in " << where
+                << ")\n";
+    }
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "dmasim: internal error: " << one_line(e.what()).substr(0, 300) << "\n";
     return 1;
   }
-  return 0;
+}
+
+bool asks_version(int argc, char* argv[]) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--version") return true;
+  return false;
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+  quiet_systemc();
+  install_signal_handlers();
+  if (argc > 1 && std::string(argv[1]) == "sweep") return guarded(sweep_main, argc - 1, argv + 1);
+  if (argc > 1 && std::string(argv[1]) == "merge") return guarded(merge_main, argc - 1, argv + 1);
+  if (asks_version(argc, argv)) {
+    std::cout << "dmasim " << dmasim_version() << "\n";
+    return 0;
+  }
+  return guarded(run_main, argc, argv);
 }
 
 // Our own main: libsystemc's prints its banner before sc_main unless this is set first.

@@ -8,6 +8,9 @@
 #include "firmware/miniport/miniports.h"
 #include "firmware/videoport/bounce_mapper.h"
 #include "firmware/videoport/iommu_mapper.h"
+#include "models/dma_regs.h"
+#include "models/hw_fault.h"
+#include "models/page.h"
 #include "models/sim_time.h"
 
 namespace dmasim {
@@ -29,13 +32,9 @@ std::vector<FrameAllocator::Range> buffer_ranges(std::uint64_t bytes, bool above
 }
 
 #ifdef DMASIM_HAVE_RTL
-// The RTL's own waves go next to the platform's VCD: waves/x.vcd -> waves/x.rtl.vcd.
+// Where the bridge writes the RTL's own waves (main streams them beside the platform's VCD).
 std::string rtl_vcd_path(const SimConfig& cfg) {
-  if (cfg.vcd.empty() || !cfg.rtl_waves) return "";
-  std::string base = cfg.vcd;
-  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
-    base.resize(base.size() - 4);
-  return base + ".rtl.vcd";
+  return cfg.rtl_vcd_file;
 }
 
 #else
@@ -59,6 +58,56 @@ std::vector<RequestSpec> random_requests(const SimConfig& cfg) {
         {size, uniform(4096), uniform(2) == 0, static_cast<unsigned>(uniform(cfg.channels))});
   }
   return out;
+}
+
+// The display driver holds one buffer per channel at a time (allocated before the request,
+// released after it), so the RAM for buffers must hold the largest request of each channel at
+// once. Checked up front: running out of frames would otherwise end a long run half way.
+void check_buffer_frames(const SimConfig& cfg, const std::vector<RequestSpec>& requests,
+                         std::uint64_t frames) {
+  std::vector<std::uint64_t> largest;
+  for (const RequestSpec& r : requests) {
+    if (r.channel >= largest.size()) largest.resize(r.channel + 1);
+    largest[r.channel] =
+        std::max(largest[r.channel], std::max<std::uint64_t>(1, BYTES_TO_PAGES(r.offset + r.size)));
+  }
+  std::uint64_t need = 0;
+  for (std::uint64_t pages : largest) need += pages;
+  if (need <= frames) return;
+  throw std::invalid_argument(
+      "--host-memory " + std::to_string(cfg.host_memory_bytes) + ": the display driver's buffers " +
+      "need " + std::to_string(need * PAGE_SIZE) +
+      " bytes at once (the largest --size of each of " + std::to_string(largest.size()) +
+      " channel(s)), RAM for them holds " + std::to_string(frames * PAGE_SIZE) +
+      (cfg.buffer_above_4g ? " (above 4 GiB only: --buffer-above-4g)"
+                           : " (1..3 GiB and above 4 GiB)"));
+}
+
+// An injection that cannot happen in this run is refused before it, so that no run passes
+// because nothing was injected: a driver bug the miniport does not implement, or a bus error on a
+// transfer direction the workload never uses. The engines decide per descriptor: a host read
+// (read-error, persistent-read-error) only in a to-device run, a host write (write-error) only in
+// a from-device one (models/dma_engine.cpp run(), rtl/dma_engine_rtl.cpp inject_on_read/write).
+void check_injection(const SimConfig& cfg, const std::vector<RequestSpec>& requests) {
+  if (cfg.inject.rfind("driver:", 0) == 0) {
+    const MiniportEntry* m = find_miniport(cfg.miniport);
+    const std::string bug = cfg.inject.substr(7);
+    if (!m || implements(*m, bug)) return;
+    std::string list;
+    for (const std::string& name : m->driver_injections) list += (list.empty() ? "" : ", ") + name;
+    throw std::invalid_argument("--inject: '" + cfg.inject + "' is not implemented by --miniport " +
+                                cfg.miniport + " (it implements " +
+                                (list.empty() ? "no driver injection" : list) + ")");
+  }
+  const HwFault fault = hw_fault_from_name(cfg.hw_fault);
+  const bool reads = fault == HwFault::kReadError || fault == HwFault::kPersistentReadError;
+  if (!reads && fault != HwFault::kWriteError) return;
+  for (const RequestSpec& r : requests)
+    if (r.to_device == reads) return;
+  throw std::invalid_argument(
+      "--inject: 'hw:" + cfg.hw_fault + "' cannot fire: it fails a host " +
+      (reads ? "read, and no request is to-device" : "write, and no request is from-device") +
+      " (see --direction, --channels 2, --random)");
 }
 
 // The engine backend: the TLM model, or (--engine rtl) the Verilated RTL behind its bridge.
@@ -88,7 +137,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
       rc_("root_complex"),
       intc_("msi", cpu_),
       link_("link", cfg.link),
-      space_(buffer_frames_, kBufferVaBase) {
+      space_(buffer_frames_, kBufferVaBase, &memory_.store()) {
   if (requests_.empty() && cfg_.random) requests_ = random_requests(cfg_);
   if (requests_.empty()) {
     // --channels 2: channel 1 streams the other direction at the same time (seeds: concurrent
@@ -107,6 +156,8 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
                                   " bytes per channel (need at least " + std::to_string(2 * need) +
                                   ")");
   }
+  check_buffer_frames(cfg_, requests_, buffer_frames_.total());
+  check_injection(cfg_, requests_);
   if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS))
     throw std::logic_error("Platform: the time resolution must be 1 ps");
   cpu_.bus.bind(link_.down_in);
@@ -211,14 +262,35 @@ bool Platform::injected_refusal(std::uint64_t addr) const {
          addr < kBadDescriptorAddress + DMA_DESC_MAX_LENGTH;
 }
 
+std::uint64_t Platform::engine_starts() const {
+  std::uint64_t n = 0;
+  for (std::uint32_t ch = 0; ch < 2; ++ch)
+    n += videoport_->register_writes(ch * DMA_CH_STRIDE + DMA_DOORBELL);
+  return n;
+}
+
 std::uint64_t Platform::faults_injected() const {
   return engine_->faults_injected() + (iommu_mapper_ ? iommu_mapper_->faults_injected() : 0);
 }
 
 Platform::~Platform() = default;
 
-void Platform::run() {
-  sc_core::sc_start();  // ends when no event is left: the workload is over or stuck
+void Platform::run(const volatile std::sig_atomic_t* stop) {
+  if (!stop) {
+    sc_core::sc_start();  // ends when no event is left: the workload is over or stuck
+    return;
+  }
+  // Slices of at least 1 ms simulated (a few ms to 0.2 s of wall time) that always reach the next
+  // event and never go past the last one, so simulated time ends where sc_start() would end it.
+  const sc_core::sc_time min_slice(1, sc_core::SC_MS);
+  bool first = true;
+  while (*stop == 0) {
+    const sc_core::sc_time next = sc_core::sc_time_to_pending_activity();
+    sc_core::sc_start(first || next < min_slice ? min_slice : next, sc_core::SC_EXIT_ON_STARVATION);
+    first = false;
+    if (!sc_core::sc_pending_activity()) return;
+  }
+  outcome_.interrupted_by = *stop;
 }
 
 void Platform::trace(sc_core::sc_trace_file* tf) {

@@ -6,6 +6,7 @@
 //   engine.master -> link.up_in -> link.up_out -> rc -> memory | msi  (DMA, MSI)
 #pragma once
 
+#include <csignal>
 #include <memory>
 #include <string>
 #include <systemc>
@@ -42,7 +43,8 @@ struct RunOutcome {
   bool started = false;  // adapter found and initialized
   VP_STATUS start_status = NO_ERROR;
   std::uint64_t first_request_ps = 0, last_done_ps = 0;
-  bool finished = false;  // the workload ran to its end
+  bool finished = false;   // the workload ran to its end
+  int interrupted_by = 0;  // the signal that stopped the run early (SIGINT, SIGTERM), or 0
 };
 
 class Platform : public sc_core::sc_module {
@@ -53,11 +55,12 @@ class Platform : public sc_core::sc_module {
   // (Every RequestSpec::channel used gets its own passive thread and runs concurrently.)
   ~Platform() override;
 
-  // Runs the simulation to the end of the workload (or until nothing is left to happen).
-  void run();
+  // Runs the simulation to the end of the workload (or until nothing is left to happen). With
+  // stop: also until *stop is set (by a signal handler); the run then ends at the end of the
+  // current slice of simulated time, and outcome().interrupted says so.
+  void run(const volatile std::sig_atomic_t* stop = nullptr);
   void trace(sc_core::sc_trace_file* tf);
-  // Ends the engine's own waves (--rtl-waves) now; see DmaDevice::close_waves.
-  void close_waves() { engine_->close_waves(); }
+  void close_waves() { engine_->close_waves(); }  // the engine's own waves (RTL), if any
 
   const SimConfig& config() const { return cfg_; }
   const RunOutcome& outcome() const { return outcome_; }
@@ -71,6 +74,8 @@ class Platform : public sc_core::sc_module {
   std::uint64_t iommu_fault_interrupts() const { return iommu_fault_interrupts_; }
   // Hardware faults injected (--inject hw:...), by the engine or the IOMMU's mapper.
   std::uint64_t faults_injected() const;
+  // Doorbells the miniport rang: the engine's runs (counted as --inject hw:NAME@chunk=K counts).
+  std::uint64_t engine_starts() const;
   std::uint64_t host_memory_bytes_written() const { return memory_.bytes_written(); }
   std::uint64_t bounce_bytes() const { return bounce_ ? bounce_->bounce_bytes() : 0; }
   const std::vector<RequestSpec>& requests() const { return requests_; }

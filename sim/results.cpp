@@ -1,11 +1,13 @@
 #include "sim/results.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <sstream>
 
 #include "models/page.h"
 #include "models/sim_time.h"
+#include "sim/version.h"
 
 namespace dmasim {
 
@@ -20,7 +22,11 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
     bool to_device = false, from_device = false, ok = true;
   };
   std::vector<PerChannel> channels(p.channels());
+  // Kept up to --per-request-limit entries, so memory and the file stay bounded however many
+  // requests run; the totals below count them all.
   nlohmann::json per_request = nlohmann::json::array();
+  const std::uint64_t per_request_limit = p.config().per_request_limit;
+  std::uint64_t per_request_omitted = 0;
   for (std::size_t i = 0; i < results.size(); ++i) {
     const RequestResult& r = results[i];
     if (!r.done) continue;
@@ -37,19 +43,23 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
     }
     const std::uint64_t granted =
         p.video_port().adapter_stats(r.spec.channel).map_registers_granted;
-    if (r.status == NO_ERROR && granted)
+    if (granted)  // failed requests too: the rule says how many chunks each one takes
       expected_chunks += chunks_for_request(r.spec.offset, r.spec.size, granted);
-    per_request.push_back({{"channel", r.spec.channel},
-                           {"size", r.spec.size},
-                           {"offset", r.spec.offset},
-                           {"direction", r.spec.to_device ? "to-device" : "from-device"},
-                           {"status", r.status},
-                           {"chunks", r.chunks},
-                           {"sg_elements", r.sg_elements},
-                           {"interrupts", r.interrupts},
-                           {"dpcs", r.dpcs},
-                           {"sim_time_ns", (r.end_ps - r.start_ps) / 1000.0},
-                           {"data_check", r.data_ok ? "pass" : "fail"}});
+    if (per_request.size() >= per_request_limit) {
+      ++per_request_omitted;
+    } else {
+      per_request.push_back({{"channel", r.spec.channel},
+                             {"size", r.spec.size},
+                             {"offset", r.spec.offset},
+                             {"direction", r.spec.to_device ? "to-device" : "from-device"},
+                             {"status", r.status},
+                             {"chunks", r.chunks},
+                             {"sg_elements", r.sg_elements},
+                             {"interrupts", r.interrupts},
+                             {"dpcs", r.dpcs},
+                             {"sim_time_ns", (r.end_ps - r.start_ps) / 1000.0},
+                             {"data_check", r.data_ok ? "pass" : "fail"}});
+    }
     if (!r.data_ok) {
       data_ok = false;
       c.ok = false;
@@ -79,6 +89,21 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                  ? " (and " + std::to_string(violations.size() - 1) + " more violation(s))"
                  : "") +
             (error.empty() ? "" : "; " + error);
+  // An injection that never took effect is no pass: the check it stands for did not happen.
+  const SimConfig& cfg = p.config();
+  std::string never;
+  if (!cfg.hw_fault.empty() && p.faults_injected() == 0) {
+    never = "--inject " + cfg.inject + " never fired: " +
+            (cfg.hw_fault == "iommu-fault"
+                 ? "the miniport called VideoPortStartDma " +
+                       std::to_string(p.video_port().stats().start_dma) + " time(s)"
+                 : "the engine made " + std::to_string(p.engine_starts()) + " run(s)");
+  } else if (cfg.inject.rfind("driver:", 0) == 0 && violations.empty()) {
+    never = "--inject " + cfg.inject +
+            " never showed: the DMA verifier reported no violation (the bug needs a request "
+            "of more than one chunk, or it went uncaught)";
+  }
+  if (!never.empty()) error = error.empty() ? never : error + "; " + never;
   nlohmann::json per_channel = nlohmann::json::array();
   for (std::size_t i = 0; i < channels.size(); ++i) {
     const PerChannel& c = channels[i];
@@ -100,12 +125,23 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
       o.started && end_ps > o.first_request_ps ? (end_ps - o.first_request_ps) / 1000.0 : 0.0;
   const Cpu& cpu = p.cpu();
   const LinkOccupancy& link = p.link().occupancy();
+  if (o.interrupted_by) {
+    char at[32];
+    std::snprintf(at, sizeof at, "%.3f", now_ps() / 1000.0);
+    error = std::string("interrupted by ") + (o.interrupted_by == SIGTERM ? "SIGTERM" : "SIGINT") +
+            " at " + at + " ns simulated, with " + std::to_string(done) + " of " +
+            std::to_string(results.size()) + " requests completed" +
+            (error.empty() || !o.finished ? "" : "; " + error);
+  }
   if (!error.empty() && p.config().random)
     error += " [reproduce: dmasim --random --seed " + std::to_string(p.config().seed) +
              " with the same options]";
   nlohmann::json j;
+  j["version"] = dmasim_version();
   j["config"] = config_json;
-  j["status"] = error.empty() ? "ok" : "error";
+  j["config_file"] = p.config().config_file.empty() ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(p.config().config_file);
+  j["status"] = o.interrupted_by ? "interrupted" : error.empty() ? "ok" : "error";
   j["error"] = error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error);
   j["bytes"] = bytes;
   j["requests"] = done;
@@ -158,6 +194,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   j["verifier"] = {{"violations", violations.size()}, {"list", dv}};
   j["channels"] = per_channel;
   j["per_request"] = per_request;
+  j["per_request_omitted"] = per_request_omitted;
   j["wall_s"] = wall_s;
   return j;
 }
@@ -166,13 +203,17 @@ std::string summary(const nlohmann::json& j) {
   std::ostringstream s;
   const auto& c = j["config"];
   char line[256];
+  // With --random, direction and offset are drawn per request (the config holds null).
+  auto text = [&](const char* k) {
+    return c[k].is_string() ? c[k].get<std::string>() : std::string("random");
+  };
+  auto number = [&](const char* k) {
+    return c[k].is_number() ? std::to_string(c[k].get<std::uint64_t>()) : std::string("random");
+  };
   std::snprintf(line, sizeof line,
-                "dmasim: %s, %llu request(s) of %llu B at offset %llu, %llu map registers\n",
-                c["direction"].get<std::string>().c_str(),
-                static_cast<unsigned long long>(c["requests"].get<std::uint64_t>()),
-                static_cast<unsigned long long>(c["size"].get<std::uint64_t>()),
-                static_cast<unsigned long long>(c["offset"].get<std::uint64_t>()),
-                static_cast<unsigned long long>(c["map_registers"].get<std::uint64_t>()));
+                "dmasim: %s, %s request(s) of %s B at offset %s, %s map registers\n",
+                text("direction").c_str(), number("requests").c_str(), number("size").c_str(),
+                number("offset").c_str(), number("map_registers").c_str());
   s << line;
   std::snprintf(line, sizeof line,
                 "  status %s, data_check %s\n  chunks %llu (expected %llu), interrupts %llu, "

@@ -1,14 +1,17 @@
 #include "sim/sweep.h"
 
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -17,48 +20,19 @@
 #include <thread>
 
 #include "sim/analytic.h"
+#include "sim/child_process.h"
 #include "sim/config.h"
+#include "sim/output_file.h"
 #include "sim/params.h"
+#include "sim/process_pool.h"
+#include "sim/results_reader.h"
+#include "sim/sweep_plot.h"
+#include "sim/sweep_rows.h"
 
 namespace dmasim {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::vector<std::uint64_t> parse_point_list(const std::string& text, const std::string& option) {
-  auto bad = [&](const std::string& why) {
-    return UsageError(option + ": invalid list '" + text + "' (" + why +
-                      "; expected e.g. 1,2,4 or 1..256x2 or 4..64+4)");
-  };
-  auto number = [&](const std::string& s) {
-    bool ok = false;
-    const std::uint64_t v = ParamSet::parse_bytes(s, &ok);
-    if (!ok || s.find_first_not_of("0123456789") != std::string::npos) throw bad("'" + s + "'");
-    return v;
-  };
-  std::vector<std::uint64_t> out;
-  std::stringstream items(text);
-  std::string item;
-  while (std::getline(items, item, ',')) {
-    const auto dots = item.find("..");
-    if (dots == std::string::npos) {
-      out.push_back(number(item));
-      continue;
-    }
-    const std::string from = item.substr(0, dots), rest = item.substr(dots + 2);
-    const auto op = rest.find_first_of("x+");
-    const std::uint64_t a = number(from), b = number(rest.substr(0, op));
-    const std::uint64_t step = op == std::string::npos ? 1 : number(rest.substr(op + 1));
-    const bool geometric = op != std::string::npos && rest[op] == 'x';
-    if (a > b || (geometric ? step < 2 || a == 0 : step == 0)) throw bad("empty or endless range");
-    for (std::uint64_t v = a; v <= b; v = geometric ? v * step : v + step) {
-      out.push_back(v);
-      if (out.size() > 100000) throw bad("too many points");
-    }
-  }
-  if (out.empty()) throw bad("no points");
-  return out;
-}
 
 namespace {
 
@@ -69,205 +43,41 @@ struct Point {
   std::string json_path;
 };
 
+// The outputs of a sweep or merge, checked before any work (exit 2) and written whole.
+struct Outputs {
+  std::string csv, plot, emit;
+  OutputTarget csv_target, plot_target, emit_target;
+
+  void check(bool csv_to_stdout) {
+    std::vector<const OutputTarget*> targets;
+    if (!plot.empty()) {
+      if (!(ends_with(plot, ".png") || ends_with(plot, ".svg")))
+        throw UsageError("--plot: '" + plot + "' must end in .png or .svg");
+      if (!on_path("gnuplot"))
+        throw UsageError("--plot: gnuplot is not on PATH (install gnuplot-nox)");
+    }
+    if (!csv.empty()) targets.push_back(&(csv_target = check_output(csv, "--csv", csv_to_stdout)));
+    if (!plot.empty()) targets.push_back(&(plot_target = check_output(plot, "--plot", false)));
+    if (!emit.empty()) targets.push_back(&(emit_target = check_output(emit, "--emit-jobs", true)));
+    check_distinct(targets);
+  }
+  static bool ends_with(const std::string& s, const std::string& tail) {
+    return s.size() > tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+  }
+};
+
 std::string self_exe() {
   std::error_code ec;
   const fs::path p = fs::read_symlink("/proc/self/exe", ec);
   return ec ? "dmasim" : p.string();
 }
 
-std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                        "0123456789-_./=:,") == std::string::npos)
-    return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// The simulation's effective configuration, rebuilt from its JSON (unknown keys ignored).
-SimConfig config_of(const json& config) {
-  SimConfig cfg;
-  ParamSet params;
-  register_params(cfg, params);
-  for (const auto& [key, value] : config.items()) {
-    if (!params.has(key) || value.is_null() ||
-        (value.is_string() && value.get<std::string>().empty()))
-      continue;
-    try {
-      params.set_json(key, value, key);
-    } catch (const UsageError&) {
-    }
-  }
-  return cfg;
-}
-
-// Flattens scalars of a JSON object into dotted columns (arrays are left out).
-void flatten(const json& j, const std::string& prefix, std::map<std::string, json>* out) {
-  for (const auto& [key, value] : j.items()) {
-    const std::string name = prefix.empty() ? key : prefix + "." + key;
-    if (value.is_object()) {
-      flatten(value, name, out);
-    } else if (!value.is_array()) {
-      (*out)[name] = value;
-    }
-  }
-}
-
-std::string csv_cell(const json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) {
-    std::string s = v.get<std::string>(), q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return s.find_first_of(",\"\n") == std::string::npos ? s : q + "\"";
-  }
-  return v.dump();
-}
-
-struct Row {
-  std::string series;
-  std::uint64_t map_registers;
-  double sim_GBps, model_GBps, ceiling_GBps;
-  std::map<std::string, json> cells;
-};
-
-// Labels each result by the configuration keys that differ between results (its series).
-std::vector<Row> rows_of(const std::vector<json>& results) {
-  static const std::set<std::string> ignore = {"map_registers", "json", "vcd", "config"};
-  std::map<std::string, std::set<std::string>> values;
-  for (const json& r : results)
-    for (const auto& [k, v] : r["config"].items()) values[k].insert(v.dump());
-  std::vector<Row> rows;
-  for (const json& r : results) {
-    Row row;
-    for (const auto& [k, v] : r["config"].items())
-      if (!ignore.count(k) && values[k].size() > 1)
-        row.series += (row.series.empty() ? "" : " ") + k + "=" +
-                      (v.is_string() ? v.get<std::string>() : v.dump());
-    const SimConfig cfg = config_of(r["config"]);
-    const AnalyticModel model = analytic_model(cfg);
-    row.map_registers = r["config"].value("map_registers", std::uint64_t{0});
-    row.sim_GBps = r.value("throughput_GBps", 0.0);
-    row.model_GBps = model.predict_GBps(r.value("map_registers_granted", row.map_registers));
-    row.ceiling_GBps = model.bw_eff_GBps;
-    flatten(r, "", &row.cells);
-    row.cells["series"] = row.series;
-    row.cells["model_GBps"] = row.model_GBps;
-    row.cells["model_error_pct"] =
-        row.model_GBps > 0 ? 100.0 * (row.sim_GBps - row.model_GBps) / row.model_GBps : 0.0;
-    rows.push_back(std::move(row));
-  }
-  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    return a.series != b.series ? a.series < b.series : a.map_registers < b.map_registers;
-  });
-  return rows;
-}
-
-void write_csv(const std::vector<Row>& rows, const std::string& path) {
-  std::vector<std::string> columns = {"series",         "config.map_registers", "status",
-                                      "data_check",     "throughput_GBps",      "model_GBps",
-                                      "model_error_pct"};
-  std::set<std::string> seen(columns.begin(), columns.end());
-  for (const Row& r : rows)
-    for (const auto& [k, v] : r.cells)
-      if (seen.insert(k).second) columns.push_back(k);
-  std::ostringstream out;
-  for (std::size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
-  out << "\n";
-  for (const Row& r : rows) {
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      auto it = r.cells.find(columns[i]);
-      out << (i ? "," : "") << (it == r.cells.end() ? "" : csv_cell(it->second));
-    }
-    out << "\n";
-  }
-  const std::string tmp = path + ".tmp";
-  std::ofstream(tmp) << out.str();
-  fs::rename(tmp, path);
-}
-
-std::string human_bytes(std::uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB"};
-  int u = 0;
-  while (u < 3 && b >= 1024 && b % 1024 == 0) {
-    b /= 1024;
-    ++u;
-  }
-  return std::to_string(b) + " " + units[u];
-}
-
-// The plot a person wants: GB/s against map registers (log2), a line per series, the model
-// dashed beside it, the link's effective bandwidth as the ceiling. Drawn by gnuplot.
-bool write_plot(const std::vector<Row>& rows, const json& first_config, const std::string& path) {
-  const fs::path dir = fs::temp_directory_path() / ("dmasim-plot-" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  std::map<std::string, std::vector<const Row*>> by_series;
-  for (const Row& r : rows) by_series[r.series].push_back(&r);
-  std::ostringstream script;
-  const bool svg = path.size() > 4 && path.compare(path.size() - 4, 4, ".svg") == 0;
-  script << (svg ? "set terminal svg size 1000,640 dynamic font 'sans,12'\n"
-                 : "set terminal pngcairo size 1000,640 font 'sans,11'\n");
-  script << "set output '" << path << "'\n";
-  const json& c = first_config;
-  std::ostringstream title;
-  title << "DMA throughput vs map registers: " << c.value("direction", "") << ", "
-        << c.value("requests", 0) << " x " << human_bytes(c.value("size", std::uint64_t{0}))
-        << " at offset " << c.value("offset", 0) << ", PCIe Gen" << c.value("link_gen", 0) << " x"
-        << c.value("lanes", 0) << " MPS " << c.value("mps", 0) << " MRRS " << c.value("mrrs", 0);
-  if (by_series.size() == 1) title << ", IOMMU " << c.value("iommu", "off");
-  script << "set title \"" << title.str() << "\" noenhanced\n"
-         << "set xlabel 'map registers per adapter (pages per StartDma)'\n"
-         << "set ylabel 'throughput (GB/s, 10^9 bytes per simulated second)'\n"
-         << "set logscale x 2\nset grid\nset key right bottom noenhanced box opaque\nset yrange "
-            "[0:*]\n";
-  std::string plots;
-  int idx = 0;
-  double ceiling = 0;
-  for (const auto& [series, pts] : by_series) {
-    const fs::path data = dir / ("s" + std::to_string(idx) + ".dat");
-    std::ofstream d(data);
-    for (const Row* r : pts) {
-      d << r->map_registers << " " << r->sim_GBps << " " << r->model_GBps << "\n";
-      ceiling = std::max(ceiling, r->ceiling_GBps);
-    }
-    const std::string name = series.empty() ? "simulated" : series;
-    const int color = idx + 1;
-    plots += (plots.empty() ? "" : ", ") + std::string("'") + data.string() +
-             "' using 1:2 with linespoints lw 2 pt 7 lc " + std::to_string(color) + " title '" +
-             name + "', '" + data.string() + "' using 1:3 with lines dt 2 lw 2 lc " +
-             std::to_string(color) + " title 'model" + (series.empty() ? "" : ", " + series) + "'";
-    ++idx;
-  }
-  std::ostringstream ceil_line;
-  ceil_line << ceiling;
-  plots += ", " + ceil_line.str() + " with lines dt 3 lw 2 lc rgb 'gray30' title 'link effective " +
-           ceil_line.str().substr(0, 5) + " GB/s'";
-  script << "plot " << plots << "\n";
-  const fs::path gp = dir / "plot.gp";
-  std::ofstream(gp) << script.str();
-  const int rc = std::system(("gnuplot " + shell_quote(gp.string()) + " 2>&1").c_str());
-  fs::remove_all(dir);
-  return rc == 0;
-}
-
-int finish(const std::vector<std::string>& json_files, const std::string& csv,
-           const std::string& plot) {
-  std::vector<json> results;
-  for (const std::string& f : json_files) {
-    std::ifstream in(f);
-    try {
-      results.push_back(json::parse(in));
-    } catch (const std::exception&) {
-      std::cerr << "dmasim: " << f << ": not a dmasim results JSON\n";
-      return 1;
-    }
-  }
-  const std::vector<Row> rows = rows_of(results);
-  if (!csv.empty()) write_csv(rows, csv);
-  if (!plot.empty() && !write_plot(rows, results.front()["config"], plot)) {
-    std::cerr << "dmasim: --plot: gnuplot failed to draw '" << plot << "'\n";
-    return 1;
-  }
-  return 0;
+// Writes the CSV and the plot of the records (an OutputError, exit 1, when a write fails).
+void write_outputs(const std::vector<ResultRecord>& records, const Outputs& out) {
+  if (records.empty()) return;
+  const std::vector<SweepRow> rows = sweep_rows(records);
+  if (!out.csv.empty()) write_output(out.csv_target, sweep_csv(rows));
+  if (!out.plot.empty()) write_sweep_plot(rows, records.front().config, out.plot_target);
 }
 
 std::string need_value(int& i, int argc, char** argv, const std::string& opt) {
@@ -276,85 +86,215 @@ std::string need_value(int& i, int argc, char** argv, const std::string& opt) {
   return argv[++i];
 }
 
-void check_output(const std::string& path, const std::string& option) {
-  if (path.empty()) return;
-  const fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty() && !fs::is_directory(parent))
-    throw UsageError(option + ": directory of '" + path + "' does not exist");
+unsigned parse_jobs(const std::string& v) {
+  const bool digits =
+      !v.empty() && v.size() <= 3 && v.find_first_not_of("0123456789") == std::string::npos;
+  const unsigned n = digits ? static_cast<unsigned>(std::stoul(v)) : 0;
+  if (n < 1 || n > 256) throw UsageError("--jobs: invalid value '" + v + "' (expected 1..256)");
+  return n;
 }
 
-}  // namespace
+// An --out-dir that exists must be a writable directory; one that does not is created.
+void make_out_dir(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) throw UsageError("--out-dir: '" + dir + "' is not a directory");
+    if (::access(dir.c_str(), W_OK) != 0)
+      throw UsageError("--out-dir: cannot write in '" + dir + "' (" + std::strerror(errno) + ")");
+    return;
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw UsageError("--out-dir: cannot create '" + dir + "' (" + ec.message() + ")");
+}
 
-int sweep_main(int argc, char** argv) {
-  std::vector<std::uint64_t> points;
-  std::string series_param, csv, plot, emit, out_dir;
-  std::vector<std::string> series_values, pass;
-  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+// A private folder for the points' JSON (mkdtemp under $TMPDIR), removed with everything in it
+// when the sweep ends, however it ends.
+class TempDir {
+ public:
+  TempDir() = default;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const std::string& make() {
+    std::string tmpl = (fs::temp_directory_path() / "dmasim-sweep-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data()))
+      throw UsageError("sweep: cannot create a temporary folder in '" +
+                       fs::temp_directory_path().string() + "' (" + std::strerror(errno) +
+                       "; set TMPDIR or give --out-dir)");
+    path_ = tmpl;
+    return path_;
+  }
+
+ private:
+  std::string path_;
+};
+
+// Every sweep and merge failure is one line; the status says whose it is.
+template <class Body>
+int guarded(const char* command, Body body) {
   try {
-    for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
-      if (a == "--map-registers") {
-        points = parse_point_list(need_value(i, argc, argv, a), a);
-      } else if (a == "--series") {
-        const std::string v = need_value(i, argc, argv, a);
-        const auto eq = v.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
-          throw UsageError("--series: invalid value '" + v + "' (expected PARAM=V1,V2,...)");
-        series_param = v.substr(0, eq);
-        std::stringstream vs(v.substr(eq + 1));
-        for (std::string s; std::getline(vs, s, ',');) series_values.push_back(s);
-      } else if (a == "--jobs") {
-        const std::string v = need_value(i, argc, argv, a);
-        if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos ||
-            std::stoul(v) < 1 || std::stoul(v) > 256)
-          throw UsageError("--jobs: invalid value '" + v + "' (expected 1..256)");
-        jobs = static_cast<unsigned>(std::stoul(v));
-      } else if (a == "--csv") {
-        csv = need_value(i, argc, argv, a);
-      } else if (a == "--plot") {
-        plot = need_value(i, argc, argv, a);
-        if (!(plot.size() > 4 && (plot.compare(plot.size() - 4, 4, ".png") == 0 ||
-                                  plot.compare(plot.size() - 4, 4, ".svg") == 0)))
-          throw UsageError("--plot: '" + plot + "' must end in .png or .svg");
-      } else if (a == "--emit-jobs") {
-        emit = need_value(i, argc, argv, a);
-      } else if (a == "--out-dir") {
-        out_dir = need_value(i, argc, argv, a);
-      } else if (a == "--json" || a == "--vcd") {
-        throw UsageError(a +
-                         ": not a sweep option (each point writes its own JSON; see --out-dir)");
-      } else {
-        pass.push_back(a);
-      }
-    }
-    if (points.empty()) throw UsageError("--map-registers: a sweep needs a list of points");
-    if (csv.empty() && plot.empty() && emit.empty())
-      throw UsageError("sweep: give --csv, --plot or --emit-jobs");
-    check_output(csv, "--csv");
-    check_output(plot, "--plot");
-    check_output(emit, "--emit-jobs");
-    if (series_values.empty()) series_values.push_back("");
-    // Every point's options must be valid before anything runs.
-    for (const std::string& sv : series_values) {
-      std::vector<std::string> args = pass;
-      if (!series_param.empty()) args.insert(args.end(), {"--" + series_param, sv});
-      args.insert(args.end(), {"--map-registers", std::to_string(points.front())});
-      std::vector<const char*> av = {"dmasim"};
-      for (const auto& s : args) av.push_back(s.c_str());
-      SimConfig cfg;
-      std::string help;
-      parse_cli(static_cast<int>(av.size()), av.data(), 1, cfg, &help);
-    }
+    return body();
   } catch (const UsageError& e) {
     std::cerr << "dmasim: " << e.what() << "\n";
     return 2;
+  } catch (const OutputError& e) {
+    std::cerr << "dmasim: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "dmasim: " << command << ": out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "dmasim: " << command << ": " << one_line(e.what()) << "\n";
+    return 1;
   }
-  if (out_dir.empty())
-    out_dir =
-        emit.empty()
-            ? (fs::temp_directory_path() / ("dmasim-sweep-" + std::to_string(getpid()))).string()
-            : "sweep-results";
-  fs::create_directories(out_dir);
+}
+
+const char kSweepUsage[] =
+    "usage: dmasim sweep --map-registers LIST [--series PARAM=V1,V2,...] [--jobs N]\n"
+    "                    [--csv PATH] [--plot PATH.png|.svg] [--emit-jobs FILE|-] [--out-dir DIR]\n"
+    "                    [dmasim options shared by every point]\n"
+    "  LIST: 1,2,4 or 1..256x2 (doubling) or 4..64+4 (stepping), no point twice\n"
+    "  --series PARAM=V1,V2  one line per value of another parameter (not map-registers)\n"
+    "  --jobs N      points run at once, 1..256 (default: the cores)\n"
+    "  --csv PATH    one row per finished point; --plot PATH.png|.svg (gnuplot)\n"
+    "  --emit-jobs FILE  write one shell-quoted dmasim command per point instead of running\n"
+    "  --out-dir DIR where each point's JSON goes (default: a temporary folder, removed after)\n"
+    "Every point is checked before any runs. --json, --vcd, --trace are per run: not sweep\n"
+    "options. Exit 0 all points ok, 1 a point failed, 2 bad usage, 130/143 interrupted.\n";
+
+const char kMergeUsage[] =
+    "usage: dmasim merge RESULT.json... [--csv PATH|-] [--plot PATH.png|.svg]\n"
+    "  the CSV and plot of a sweep, from results files written by dmasim --json (for instance\n"
+    "  by the commands of sweep --emit-jobs). Exit 0 all points ok, 1 a point failed, 2 a file\n"
+    "  that is not a dmasim results file, the same file or point twice, or bad usage.\n";
+
+// Options that write a file of their own per run: among a sweep's options every point would
+// write the same file. --help and --list-injections would make every point print and stop.
+bool per_run_option(const std::string& name) {
+  static const std::set<std::string> names = {"json", "vcd", "trace", "list-injections"};
+  return names.count(ParamSet::canonical(name)) != 0;
+}
+
+// "--name=value" or "--name": the option's name, canonical ('_' -> '-').
+std::string option_name(const std::string& arg) {
+  if (arg.rfind("--", 0) != 0) return "";
+  return ParamSet::canonical(
+      arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2));
+}
+
+int sweep(int argc, char** argv) {
+  // From here on, SIGINT/SIGTERM wait until the sweep looks for them (while its points run).
+  SignalHold signals;
+  std::vector<std::uint64_t> points;
+  std::string series_param, out_dir;
+  Outputs out;
+  std::vector<std::string> series_values, pass;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  std::set<std::string> seen;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << kSweepUsage;
+      return 0;
+    }
+    const std::string name = option_name(a);
+    static const std::set<std::string> own = {"map-registers", "series",    "jobs",   "csv",
+                                              "plot",          "emit-jobs", "out-dir"};
+    if (!own.count(name)) {
+      if (per_run_option(name))
+        throw UsageError("--" + name +
+                         ": not a sweep option (each point writes its own JSON; see --out-dir)");
+      pass.push_back(a);
+      continue;
+    }
+    if (!seen.insert(name).second) throw UsageError("--" + name + ": given twice");
+    std::string v;
+    if (const auto eq = a.find('='); eq != std::string::npos) {
+      v = a.substr(eq + 1);
+    } else {
+      v = need_value(i, argc, argv, a);
+    }
+    if (name == "map-registers") {
+      points = parse_point_list(v, "--map-registers");
+    } else if (name == "series") {
+      const auto eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+        throw UsageError("--series: invalid value '" + v + "' (expected PARAM=V1,V2,...)");
+      series_param = ParamSet::canonical(v.substr(0, eq));
+      if (series_param == "map-registers")
+        throw UsageError("--series: '" + v.substr(0, eq) +
+                         "' is the swept parameter (give its points to --map-registers)");
+      if (per_run_option(series_param) || series_param == "help")
+        throw UsageError("--series: '" + v.substr(0, eq) + "' is not a parameter of a point");
+      std::stringstream vs(v.substr(eq + 1));
+      for (std::string sv; std::getline(vs, sv, ',');) series_values.push_back(sv);
+    } else if (name == "jobs") {
+      jobs = parse_jobs(v);
+    } else if (name == "csv") {
+      out.csv = v;
+    } else if (name == "plot") {
+      out.plot = v;
+    } else if (name == "emit-jobs") {
+      out.emit = v;
+    } else if (name == "out-dir") {
+      if (v.empty()) throw UsageError("--out-dir: empty value (expected a directory)");
+      out_dir = v;
+    }
+  }
+  if (points.empty()) throw UsageError("--map-registers: a sweep needs a list of points");
+  for (std::size_t i = 0; i < points.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (points[i] == points[j])
+        throw UsageError("--map-registers: point " + std::to_string(points[i]) + " given twice");
+  if (!series_param.empty())
+    for (const std::string& a : pass)
+      if (option_name(a) == series_param)
+        throw UsageError(a.substr(0, a.find('=')) + ": also swept by --series " + series_param +
+                         " (give it once)");
+  if (out.csv.empty() && out.plot.empty() && out.emit.empty())
+    throw UsageError("sweep: give --csv, --plot or --emit-jobs");
+  // The progress lines go to standard output: the CSV cannot.
+  out.check(false);
+  if (series_values.empty()) series_values.push_back("");
+  // Every point is checked as its dmasim would check it, before any runs; two points that come
+  // out the same (a series value given twice, 1M and 1024K) would be one point counted twice.
+  std::map<std::string, std::string> keys;  // effective configuration -> the point's name
+  for (const std::string& sv : series_values) {
+    for (std::uint64_t n : points) {
+      std::vector<std::string> args = pass;
+      if (!series_param.empty()) args.insert(args.end(), {"--" + series_param, sv});
+      args.insert(args.end(), {"--map-registers", std::to_string(n)});
+      std::vector<const char*> av = {"dmasim"};
+      for (const auto& arg : args) av.push_back(arg.c_str());
+      SimConfig cfg;
+      std::string help;
+      parse_cli(static_cast<int>(av.size()), av.data(), 1, cfg, &help);
+      if (!cfg.json.empty() || !cfg.vcd.empty())
+        throw UsageError(std::string("--config: key '") + (cfg.json.empty() ? "vcd" : "json") +
+                         "' is a per-run output, not allowed in a sweep (see --out-dir)");
+      ParamSet params;
+      register_params(cfg, params);
+      const std::string key = params.to_json().dump();
+      const std::string what = "map_registers=" + std::to_string(n) +
+                               (series_param.empty() ? "" : " " + series_param + "=" + sv);
+      const auto [it, fresh] = keys.emplace(key, what);
+      if (!fresh)
+        throw UsageError("--series: the point " + what + " is " + it->second +
+                         " given twice (the same configuration)");
+    }
+  }
+  // Our own temporary folder unless the user named one: private, unique, removed at the end.
+  TempDir temp;
+  if (out_dir.empty() && !out.emit.empty()) out_dir = "sweep-results";
+  if (out_dir.empty()) {
+    out_dir = temp.make();
+  } else {
+    make_out_dir(out_dir);
+  }
   std::vector<Point> all;
   for (const std::string& sv : series_values) {
     for (std::uint64_t n : points) {
@@ -371,101 +311,131 @@ int sweep_main(int argc, char** argv) {
     }
   }
   const std::string exe = self_exe();
-  if (!emit.empty()) {
+  if (!out.emit.empty()) {
     std::ostringstream lines;
     for (const Point& p : all) {
       lines << shell_quote(exe);
       for (const auto& a : p.args) lines << " " << shell_quote(a);
       lines << "\n";
     }
-    std::ofstream(emit) << lines.str();
-    std::cout << "dmasim sweep: wrote " << all.size() << " commands to " << emit
-              << "; run them, then: dmasim merge " << out_dir
-              << "/point-*.json --csv ... --plot ...\n";
+    write_output(out.emit_target, lines.str());
+    (out.emit == "-" ? std::cerr : std::cout)
+        << "dmasim sweep: wrote " << all.size() << " commands to " << out.emit
+        << "; run them, then: dmasim merge " << out_dir << "/point-*.json --csv ... --plot ...\n";
     return 0;
   }
   // Run the points as dmasim processes, --jobs at a time.
-  std::map<pid_t, std::pair<std::size_t, std::chrono::steady_clock::time_point>> running;
-  std::size_t next = 0, done = 0;
+  std::vector<std::vector<std::string>> commands;
+  for (const Point& p : all) {
+    commands.push_back({exe});
+    commands.back().insert(commands.back().end(), p.args.begin(), p.args.end());
+    ::unlink(p.json_path.c_str());  // a JSON left by an earlier sweep is not this point's
+  }
+  std::size_t done = 0;
   bool failed = false;
-  while (done < all.size()) {
-    while (running.size() < jobs && next < all.size()) {
-      std::vector<char*> av = {const_cast<char*>(exe.c_str())};
-      for (auto& a : all[next].args) av.push_back(const_cast<char*>(a.c_str()));
-      av.push_back(nullptr);
-      const pid_t pid = fork();
-      if (pid == 0) {
-        execv(exe.c_str(), av.data());
-        _exit(127);
-      }
-      running[pid] = {next++, std::chrono::steady_clock::now()};
-    }
-    int status = 0;
-    const pid_t pid = wait(&status);
-    if (pid < 0) break;
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const Point& p = all[it->second.first];
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second.second).count();
-    running.erase(it);
-    ++done;
-    const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  std::vector<ResultRecord> records;
+  const int stop = run_pool(commands, jobs, [&](std::size_t i, int status, double secs) {
+    const Point& p = all[i];
+    const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     std::ostringstream line;
-    line << "dmasim sweep: [" << done << "/" << all.size() << "] map_registers=" << p.map_registers
-         << (p.series.empty() ? "" : " " + p.series) << ": ";
-    std::ifstream in(p.json_path);
-    json j;
+    line << "dmasim sweep: [" << ++done << "/" << all.size()
+         << "] map_registers=" << p.map_registers << (p.series.empty() ? "" : " " + p.series)
+         << ": ";
     try {
-      j = json::parse(in);
-      const AnalyticModel m = analytic_model(config_of(j["config"]));
+      ResultRecord r = read_results_file(p.json_path);
+      if (r.status == "interrupted") {
+        // Stopped part way (the forwarded signal): no figure to show, and not a point of the CSV.
+        line << "interrupted (exit " << rc << ") -- " << one_line(r.error);
+        failed = true;
+        std::cout << line.str() << std::endl;
+        return;
+      }
+      const AnalyticModel m = analytic_model(r.config);
       char buf[160];
-      std::snprintf(buf, sizeof buf, "%.3f GB/s (model %.3f), %s, %.2f s wall",
-                    j.value("throughput_GBps", 0.0),
-                    m.predict_GBps(j.value("map_registers_granted", p.map_registers)),
-                    j.value("status", "?").c_str(), secs);
+      std::snprintf(buf, sizeof buf, "%.3f GB/s (model %.3f), %s, %.2f s wall", r.throughput_GBps,
+                    m.predict_GBps(r.map_registers_granted), r.status.c_str(), secs);
       line << buf;
-      if (rc != 0) line << " -- " << j.value("error", json()).dump();
-    } catch (const std::exception&) {
-      line << "failed (exit " << rc << ", no results)";
+      if (rc != 0) line << " -- " << one_line(r.error);
+      // An interrupted run did not finish: it is not a point of the CSV.
+      if (r.finished() && (rc == 0 || rc == 1)) records.push_back(std::move(r));
+    } catch (const UsageError&) {
+      line << (rc == 130 || rc == 143 ? "interrupted" : "failed") << " (exit " << rc
+           << ", no results)";
     }
     if (rc != 0) failed = true;
     std::cout << line.str() << std::endl;
+  });
+  if (stop) {
+    std::cerr << "dmasim sweep: interrupted by " << (stop == SIGINT ? "SIGINT" : "SIGTERM") << ": "
+              << records.size() << " of " << all.size()
+              << " points finished; the CSV and plot hold only those\n";
+    write_outputs(records, out);
+    return 128 + stop;
   }
+  if (records.empty()) {
+    std::cerr << "dmasim sweep: no point gave results; nothing written\n";
+    return 1;
+  }
+  write_outputs(records, out);
+  if (const int late = signals.take_pending()) return 128 + late;
+  return failed ? 1 : 0;
+}
+
+int merge(int argc, char** argv) {
+  Outputs out;
   std::vector<std::string> files;
-  for (const Point& p : all)
-    if (fs::exists(p.json_path)) files.push_back(p.json_path);
-  if (files.empty()) return 1;
-  const int rc = finish(files, csv, plot);
-  return failed ? 1 : rc;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--csv") {
+      out.csv = need_value(i, argc, argv, a);
+    } else if (a == "--plot") {
+      out.plot = need_value(i, argc, argv, a);
+    } else if (a == "--help" || a == "-h") {
+      std::cout << kMergeUsage;
+      return 0;
+    } else if (a.rfind("--", 0) == 0) {
+      throw UsageError(a + ": unknown merge option (expected JSON files, --csv, --plot)");
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.empty()) throw UsageError("merge: no JSON files given");
+  if (out.csv.empty() && out.plot.empty()) throw UsageError("merge: give --csv and/or --plot");
+  out.check(true);
+  std::map<std::pair<dev_t, ino_t>, std::string> inodes;
+  std::map<std::string, std::string> points;  // point_key -> file
+  std::vector<ResultRecord> records;
+  for (const std::string& f : files) {
+    records.push_back(read_results_file(f));
+    struct stat st {};
+    if (::stat(f.c_str(), &st) == 0) {
+      const auto [it, fresh] = inodes.emplace(std::pair{st.st_dev, st.st_ino}, f);
+      if (!fresh) throw UsageError("merge: '" + it->second + "' and '" + f + "' are the same file");
+    }
+    const auto [it, fresh] = points.emplace(point_key(records.back()), f);
+    if (!fresh)
+      throw UsageError("merge: '" + it->second + "' and '" + f +
+                       "' hold the same point (the same configuration)");
+  }
+  write_outputs(records, out);
+  bool failed = false;
+  for (const ResultRecord& r : records) {
+    if (r.passed()) continue;
+    failed = true;
+    std::cerr << "dmasim merge: " << r.source << ": " << r.status << ": " << one_line(r.error)
+              << "\n";
+  }
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int sweep_main(int argc, char** argv) {
+  return guarded("sweep", [&] { return sweep(argc, argv); });
 }
 
 int merge_main(int argc, char** argv) {
-  std::string csv, plot;
-  std::vector<std::string> files;
-  try {
-    for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
-      if (a == "--csv") {
-        csv = need_value(i, argc, argv, a);
-      } else if (a == "--plot") {
-        plot = need_value(i, argc, argv, a);
-      } else if (a.rfind("--", 0) == 0) {
-        throw UsageError(a + ": unknown merge option (expected JSON files, --csv, --plot)");
-      } else {
-        if (!fs::is_regular_file(a)) throw UsageError("merge: cannot read '" + a + "'");
-        files.push_back(a);
-      }
-    }
-    if (files.empty()) throw UsageError("merge: no JSON files given");
-    if (csv.empty() && plot.empty()) throw UsageError("merge: give --csv and/or --plot");
-    check_output(csv, "--csv");
-    check_output(plot, "--plot");
-  } catch (const UsageError& e) {
-    std::cerr << "dmasim: " << e.what() << "\n";
-    return 2;
-  }
-  return finish(files, csv, plot);
+  return guarded("merge", [&] { return merge(argc, argv); });
 }
 
 }  // namespace dmasim

@@ -5,17 +5,12 @@
 // outputs from their JSON files.
 #pragma once
 
-#include <cstdint>
-#include <string>
-#include <vector>
+#include "sim/point_list.h"
 
 namespace dmasim {
 
-// "1,2,4", "1..256x2" (geometric), "1..8" or "4..64+4" (arithmetic). Throws UsageError naming
-// `option` on a bad list.
-std::vector<std::uint64_t> parse_point_list(const std::string& text, const std::string& option);
-
-// Both return the process exit status (0 ok, 1 a point failed, 2 bad usage).
+// Both return the process exit status (0 ok, 1 a point failed or a write failed, 2 bad usage,
+// 130/143 interrupted by SIGINT/SIGTERM) and print one line on stderr for any failure.
 int sweep_main(int argc, char** argv);  // argv[0] == "sweep"
 int merge_main(int argc, char** argv);  // argv[0] == "merge"
 

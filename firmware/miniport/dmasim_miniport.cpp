@@ -69,6 +69,11 @@ struct DMA_CHANNEL {
   BOOLEAN Aborting;               // aborted by the watchdog; retried once PENDING clears
   BOOLEAN CompletedInIsr;         // Bug::kCompleteInIsr
   PVP_SCATTER_GATHER_LIST Stale;  // Bug::kSgAfterComplete
+  // Bug::kLeakMapRegisters: the last list of the previous request, not completed, and the
+  // buffer it maps, still locked because of it.
+  PVP_SCATTER_GATHER_LIST Leaked;
+  BOOLEAN LeakedToDevice;
+  PVOID LeakedMdl;
 };
 
 struct HW_DEVICE_EXTENSION {
@@ -163,7 +168,10 @@ VOID ChunkDone(DMA_CHANNEL* ch, ULONG status) {
       VideoPortCompleteDma(ch->Extension, ch->DmaAdapter, &bogus, ch->ToDevice);
     }
     const bool last = ch->Transferred + ch->ChunkLength >= ch->Length;
-    if (!(bug == Bug::kLeakMapRegisters && last)) {
+    if (bug == Bug::kLeakMapRegisters && last && !(status & DMA_INT_ERROR)) {
+      ch->Leaked = ch->ScatterGather;  // completed late, when the next request starts, if ever
+      ch->LeakedToDevice = ch->ToDevice;
+    } else {
       ch->Stale = ch->ScatterGather;
       VideoPortCompleteDma(ch->Extension, ch->DmaAdapter, ch->ScatterGather, ch->ToDevice);
       if (bug == Bug::kCompleteTwice)
@@ -328,7 +336,10 @@ VP_STATUS Shutdown(HW_DEVICE_EXTENSION* ext) {
     if (ext->Inject != Bug::kLeakCommonBuffer)
       VideoPortReleaseCommonBuffer(ext, ch->DmaAdapter, kMaxDescriptors * sizeof(DmaDescriptor),
                                    ch->DescriptorsLogical, ch->Descriptors, FALSE);
-    VideoPortPutDmaAdapter(ext, ch->DmaAdapter);
+    VideoPortPutDmaAdapter(ext, ch->DmaAdapter);  // Bug::kLeakMapRegisters: with ch->Leaked
+    if (ch->LeakedMdl) VideoPortUnlockBuffer(ext, ch->LeakedMdl);
+    ch->Leaked = nullptr;
+    ch->LeakedMdl = nullptr;
     VideoPortDeleteEvent(ext, ch->RequestDone);
     ch->DmaAdapter = nullptr;
     ch->Descriptors = nullptr;
@@ -354,6 +365,12 @@ BOOLEAN HwVidStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET rp) {
     return TRUE;
   }
   DMA_CHANNEL* ch = &ext->Channel[req->Channel];
+  if (ch->Leaked) {  // Bug::kLeakMapRegisters: the previous request's last list, at last
+    VideoPortCompleteDma(ext, ch->DmaAdapter, ch->Leaked, ch->LeakedToDevice);
+    VideoPortUnlockBuffer(ext, ch->LeakedMdl);
+    ch->Leaked = nullptr;
+    ch->LeakedMdl = nullptr;
+  }
   // Step 2: lock the buffer.
   LOCK_REQUEST lock{ext, req, nullptr};
   if (ext->Inject == Bug::kLockAtDispatch) {
@@ -385,7 +402,11 @@ BOOLEAN HwVidStartIO(PVOID HwDeviceExtension, PVIDEO_REQUEST_PACKET rp) {
   if (ext->Inject == Bug::kUnlockDuringDma) VideoPortUnlockBuffer(ext, ch->Mdl);
   if (ch->Status == NO_ERROR) VideoPortWaitForSingleObject(ext, ch->RequestDone, nullptr);
   // Step 5: unlock, then tell the display driver the whole request is done.
-  if (ext->Inject != Bug::kUnlockDuringDma) VideoPortUnlockBuffer(ext, ch->Mdl);
+  if (ch->Leaked) {
+    ch->LeakedMdl = ch->Mdl;  // the list not completed still maps it
+  } else if (ext->Inject != Bug::kUnlockDuringDma) {
+    VideoPortUnlockBuffer(ext, ch->Mdl);
+  }
   ch->Mdl = nullptr;
   ch->Busy = FALSE;
   if (--ext->ActiveRequests == 0) VideoPortStopTimer(ext);

@@ -10,7 +10,7 @@ const std::vector<Injection>& driver_injections() {
       {"complete-without-start", "DV_COMPLETE_WITHOUT_START",
        "the DPC completes a list StartDma never returned"},
       {"leak-map-registers", "DV_MAP_REGISTERS_LEAKED",
-       "the last chunk of a request is never completed"},
+       "a request's last list is completed only when the next one starts: the final one never"},
       {"leak-common-buffer", "DV_COMMON_BUFFER_LEAKED",
        "shutdown puts the adapter back without releasing its common buffer"},
       {"exceed-map-registers", "DV_MAP_REGISTERS_EXCEEDED",

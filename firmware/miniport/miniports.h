@@ -16,9 +16,13 @@ struct MiniportEntry {
   const char* name;
   ULONG (*DriverEntry)(PVOID Argument1, PVOID Argument2);
   const char* description;
+  // The --inject driver:NAME bugs it implements (firmware/miniport/injections.h); asking for
+  // one it does not is a usage error, never a run that passes because nothing was injected.
+  std::vector<std::string> driver_injections;
 };
 
 const std::vector<MiniportEntry>& miniports();
 const MiniportEntry* find_miniport(const std::string& name);
+bool implements(const MiniportEntry& miniport, const std::string& driver_injection);
 
 }  // namespace dmasim

@@ -79,10 +79,14 @@ struct _VP_DMA_ADAPTER {
   ULONG in_use = 0;
   std::vector<SgRecord> outstanding;
   std::vector<CommonBuffer> common_buffers;
-  std::deque<PVP_SCATTER_GATHER_LIST> completed;  // quarantined, poisoned
+  struct Completed {
+    PVP_SCATTER_GATHER_LIST list;
+    std::uint64_t serial;
+  };
+  std::deque<Completed> completed;  // quarantined, poisoned
   ~_VP_DMA_ADAPTER() {
     for (auto& r : outstanding) ::operator delete(r.list);
-    for (auto* l : completed) ::operator delete(l);
+    for (auto& c : completed) ::operator delete(c.list);
   }
 };
 
@@ -258,6 +262,7 @@ ULONG VideoPortReadRegisterUlong(PULONG Register) {
 VOID VideoPortWriteRegisterUlong(PULONG Register, ULONG Value) {
   VideoPortDevice& dev = VideoPortDevice::from_register(Register);
   const auto va = reinterpret_cast<std::uint64_t>(Register);
+  dev.count_register_write(static_cast<std::uint32_t>(va - dev.res().mmio_va_base));
   dev.cpu().mmio_write32(dev.res().bar0 + (va - dev.res().mmio_va_base), Value);
 }
 
@@ -419,9 +424,10 @@ VP_STATUS VideoPortStartDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAdapte
   // HwVidExecuteDma runs at DISPATCH_LEVEL: what Context points to must be nonpaged.
   if (Context && !dev.is_nonpaged(Context)) {
     dev.verifier().report(dmasim::DvCode::kContextPageable,
-                          "VideoPortStartDma(" + VpDmaAdapter->name() + "): Context " +
-                              hex(reinterpret_cast<std::uint64_t>(Context)) +
-                              " is neither in the device extension nor in a common buffer",
+                          "VideoPortStartDma(" + VpDmaAdapter->name() +
+                              "): Context is neither in the device extension nor in a common "
+                              "buffer (StartDma #" +
+                              std::to_string(dev.start_dma_serial() + 1) + ")",
                           dmasim::now_ps());
   }
   Cpu& cpu = dev.cpu();
@@ -505,14 +511,18 @@ VP_STATUS VideoPortCompleteDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAda
   auto it = std::find_if(out.begin(), out.end(),
                          [&](const SgRecord& r) { return r.list == VpScatterGather; });
   if (it == out.end()) {
+    // Lists are named by the StartDma that returned them, never by address: the message must be
+    // the same in every run.
     const auto& done = VpDmaAdapter->completed;
-    const bool twice = std::find(done.begin(), done.end(), VpScatterGather) != done.end();
+    const auto was = std::find_if(done.begin(), done.end(),
+                                  [&](const auto& c) { return c.list == VpScatterGather; });
+    const bool twice = was != done.end();
     dev.verifier().report(
         twice ? dmasim::DvCode::kCompleteTwice : dmasim::DvCode::kCompleteWithoutStart,
-        "VideoPortCompleteDma(" + VpDmaAdapter->name() + ", SG list " +
-            hex(reinterpret_cast<std::uint64_t>(VpScatterGather)) + "): " +
-            (twice ? "this list was already completed"
-                   : "no outstanding VideoPortStartDma returned this list"),
+        twice ? "VideoPortCompleteDma(SG list #" + std::to_string(was->serial) + " of " +
+                    VpDmaAdapter->name() + "): this list was already completed"
+              : "VideoPortCompleteDma(" + VpDmaAdapter->name() +
+                    "): no outstanding VideoPortStartDma returned this SG list",
         dmasim::now_ps());
     return ERROR_INVALID_PARAMETER;
   }
@@ -532,9 +542,9 @@ VP_STATUS VideoPortCompleteDma(PVOID HwDeviceExtension, PVP_DMA_ADAPTER VpDmaAda
     list->Elements[i].Address.QuadPart = static_cast<LONGLONG>(dmasim::dv_poison(
         it->serial, i,
         dmasim::BYTE_OFFSET(static_cast<std::uint64_t>(list->Elements[i].Address.QuadPart))));
-  VpDmaAdapter->completed.push_back(list);
+  VpDmaAdapter->completed.push_back({list, it->serial});
   if (VpDmaAdapter->completed.size() > kSgQuarantine) {
-    ::operator delete(VpDmaAdapter->completed.front());
+    ::operator delete(VpDmaAdapter->completed.front().list);
     VpDmaAdapter->completed.pop_front();
   }
   out.erase(it);

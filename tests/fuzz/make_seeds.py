@@ -57,13 +57,31 @@ config = {
     "json_not_object": b'[1,2,3]',
 }
 
+# Results files for fuzz_results: the foreign shapes merge must refuse. corpus_results/real_ok is
+# a real one, checked in as written (dmasim --size 64K --map-registers 4 --json F, per_request
+# cut to one entry).
+results = {
+    "not_object_array": b"[1, 2, 3]",
+    "not_object_number": b"5",
+    "empty_object": b"{}",
+    "config_number": b'{"config": 5, "status": "ok", "throughput_GBps": 1.0}',
+    "throughput_string": b'{"config": {"map_registers": 4}, "status": "ok", "throughput_GBps": "x"}',
+    "minimal_error": b'{"config": {"map_registers": 8, "iommu": "on"}, "status": "error", '
+                     b'"error": "data mismatch", "throughput_GBps": 0.5, "map_registers_granted": 8}',
+    "hostile_strings": b'{"config": {"map_registers": 2, "miniport": "x\u0027 ; system(\u0027touch F\u0027)'
+                       b' ; print \u0027\n`id`"}, "status": "interrupted", "throughput_GBps": 0}',
+    "deep": b'{"config": {"map_registers": 2}, "status": "ok", "throughput_GBps": 1, "x": '
+            + b"[" * 70 + b"]" * 70 + b"}",
+}
+
 # Reproducers of findings (not seeds: cmake/fuzz.sh replays them separately).
 repro = {
     # ch0: descriptors at 0xFFFFFFFF_FFFFFFE0, 2 of them (64 bytes wrap past 2^64), doorbell.
     "regs_desc_wraps_2_64": program(0, 0xFFFF_FFE0, 0xFFFF_FFFF, 2) + program(1, 0xFFFF_F000, 0xFFFF_FFFF, 4096),
 }
 
-for name, files in (("corpus_regs", regs), ("corpus_config", config), ("repro", repro)):
+for name, files in (("corpus_regs", regs), ("corpus_config", config), ("corpus_results", results),
+                    ("repro", repro)):
     d = os.path.join(HERE, name)
     os.makedirs(d, exist_ok=True)
     for f, data in files.items():

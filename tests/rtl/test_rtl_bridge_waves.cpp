@@ -83,7 +83,7 @@ TEST(RtlBridgeWaves, OneFileAtThePathGivenCompleteAtCloseWaves) {
   const std::string dir = tmpl;
   SimConfig cfg = rtl_config();
   cfg.size = 16 << 10;
-  cfg.vcd = dir + "/w.vcd";  // (written by sim/main.cpp, not by the platform)
+  cfg.rtl_vcd_file = dir + "/w.rtl.vcd";  // (sim/main.cpp sets it from --vcd)
   std::string closed;
   {
     Platform p("platform", cfg);

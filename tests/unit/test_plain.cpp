@@ -786,7 +786,7 @@ TEST_F(ConfigFile, BadFilesRaise) {
       {R"({"map_registers": -3})", "map_registers"},
       {R"({"size": "abc"})", "size"},
       {R"({"size": true})", "size"},
-      {R"({"size": null})", "size"},
+      {R"({"size": ""})", "size"},  // (null, or "" for a string option, means not given)
       {R"({"size": [1]})", "size"},
       {R"({"direction": "up"})", "direction"},
       {R"({"engine": "vhdl"})", "engine"},

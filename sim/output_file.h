@@ -1,0 +1,74 @@
+// Every file dmasim writes (results JSON, VCDs, CSV, plots, job lists) goes through here, so each
+// follows the same rules (DESIGN.md "Exit status", README "What is checked"):
+// - outputs are checked before any work: the parent directory exists, the target is not a
+//   directory, a block device or a socket, and no two outputs are the same file;
+// - a regular file is written whole or not at all: into a unique temporary beside it (O_EXCL),
+//   renamed into place once every write and the close succeeded; a symlink is followed and the
+//   file it points at is what gets replaced;
+// - a FIFO, a character device (/dev/null) or an inherited descriptor (-, /dev/stdout,
+//   /dev/fd/N) is opened and written in place, never replaced;
+// - any failed write, close or rename is an OutputError naming the option, the path and errno's
+//   text, and no temporary is left behind.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dmasim {
+
+// A write that failed after the run started (full disk, I/O error): exit status 1.
+struct OutputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct OutputTarget {
+  enum class Kind {
+    kReplace,     // a regular file (new or existing): temporary + rename
+    kInPlace,     // a FIFO or character device: opened and written where it is
+    kDescriptor,  // an inherited descriptor: "-", /dev/stdout, /dev/stderr, /dev/fd/N
+  };
+  std::string option;  // "--json": every message names it
+  std::string path;    // as the user gave it
+  Kind kind = Kind::kReplace;
+  std::string file;  // kReplace: the file that gets replaced (symlinks followed); kInPlace: opened
+  int fd = -1;       // kDescriptor: the descriptor written to
+  bool exists = false;
+  std::uint64_t dev = 0, ino = 0;  // of the existing target (or of fd), to find two alike
+};
+
+// Checks one output before any work; throws UsageError (one line naming the option).
+// allow_stdout: "-" means standard output; else "-" is refused.
+OutputTarget check_output(const std::string& path, const std::string& option, bool allow_stdout);
+
+// Throws UsageError if two of the targets are the same file or both standard output. Two outputs
+// to the same character device (/dev/null) are fine: nothing is replaced and nothing mixes.
+void check_distinct(const std::vector<const OutputTarget*>& targets);
+
+class OutputWriter {
+ public:
+  // Opens the target (for kReplace, a new temporary beside it); throws OutputError.
+  explicit OutputWriter(const OutputTarget& target);
+  ~OutputWriter();  // without commit(): closes and removes the temporary
+  OutputWriter(const OutputWriter&) = delete;
+  OutputWriter& operator=(const OutputWriter&) = delete;
+
+  void write(const char* data, std::size_t n);  // throws OutputError
+  void write(const std::string& text) { write(text.data(), text.size()); }
+  void commit();   // close and rename into place; throws OutputError
+  void abandon();  // close and remove the temporary; the target is left as it was
+  const std::string& temporary() const { return tmp_; }
+
+ private:
+  [[noreturn]] void fail(const std::string& what, int err);
+  OutputTarget target_;
+  int fd_ = -1;
+  std::string tmp_;
+  bool done_ = false;
+};
+
+// Writes text to the target whole or not at all; throws OutputError.
+void write_output(const OutputTarget& target, const std::string& text);
+
+}  // namespace dmasim
