@@ -41,3 +41,7 @@ target_link_libraries(rtl_tb PRIVATE GTest::gtest_main)
 # Warnings for the bench's own sources only (Verilator's generated code is not ours).
 set_source_files_properties(${RTL_TB_SOURCES} PROPERTIES COMPILE_OPTIONS "-Wall;-Wextra")
 gtest_discover_tests(rtl_tb DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 LABELS rtl)
+
+# The SystemC bridge's own waves (rtl/dma_engine_rtl.cpp): in sc_tests, one process per TEST.
+target_sources(sc_tests PRIVATE ${CMAKE_SOURCE_DIR}/tests/rtl/test_rtl_bridge_waves.cpp
+  ${CMAKE_SOURCE_DIR}/tests/vcd_reader.cpp)

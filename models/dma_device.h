@@ -30,11 +30,14 @@ class DmaDevice {
   virtual std::uint64_t bytes_moved(unsigned channel) const = 0;
   // Clock cycles the engine was evaluated for (RTL); 0 for a model without a clock.
   virtual std::uint64_t cycles() const { return 0; }
+  // Of them, the cycles actually evaluated (the RTL bridge skips those in which it only waits).
+  virtual std::uint64_t evals() const { return 0; }
   // Hardware faults injected so far (--inject hw:...).
   virtual std::uint64_t faults_injected() const { return 0; }
   // Adds the engine's signals (engine_busy_ch0/1, bytes_moved) to a trace file.
   virtual void trace(sc_core::sc_trace_file* tf) = 0;
-  // Flushes and closes the device's own waves, if it writes any (idempotent).
+  // Flushes and closes the engine's own waves, if any (the RTL's): a run ends them here, before
+  // it reports. Idempotent; throws std::runtime_error if they could not be written.
   virtual void close_waves() {}
 };
 

@@ -1,7 +1,9 @@
 #include "rtl/dma_engine_rtl.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -14,8 +16,12 @@
 // Verilated headers after <systemc>: they must see sc_time_stamp as the one from sc_core.
 using sc_core::sc_time_stamp;
 #include "Vdma_engine.h"
+#include "Vdma_engine___024root.h"
 #include "verilated.h"
 #include "verilated_vcd_c.h"
+
+// After them: it includes verilated_vcd_c.h.
+#include "rtl/checked_vcd_file.h"
 
 namespace dmasim {
 
@@ -46,12 +52,17 @@ DmaEngineRtl::DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& 
   m_ = std::make_unique<Vdma_engine>();
   m_->cfg_addr64 = params_.addr64;
   m_->cfg_vram_bytes = params_.vram_bytes;
+  snapshot_.resize(sizeof *m_->rootp);
   if (!params_.vcd.empty()) {
-    vcd_ = std::make_unique<VerilatedVcdC>();
+    vcd_file_ = std::make_unique<CheckedVcdFile>();
+    vcd_ = std::make_unique<VerilatedVcdC>(vcd_file_.get());
     m_->trace(vcd_.get(), 99);
     vcd_->set_time_unit("1ps");
     vcd_->set_time_resolution("1ps");
     vcd_->open(params_.vcd.c_str());
+    if (!vcd_->isOpen())
+      throw std::invalid_argument("--rtl-waves: cannot write '" + params_.vcd +
+                                  "': " + std::strerror(vcd_file_->error()));
   }
   // Reset for a few cycles at time 0.
   m_->rst = 1;
@@ -63,12 +74,22 @@ DmaEngineRtl::DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& 
 
 DmaEngineRtl::~DmaEngineRtl() {
   m_->final();
-  close_waves();
+  try {
+    close_waves();
+  } catch (const std::runtime_error& e) {
+    std::cerr << "dmasim: " << e.what() << "\n";  // nobody asked before: not silently
+  }
 }
 
 void DmaEngineRtl::close_waves() {
-  if (vcd_) vcd_->close();
+  if (!vcd_) return;
+  vcd_->close();  // flushes Verilator's buffer through vcd_file_, then closes it
   vcd_.reset();
+  const int error = vcd_file_->error();
+  vcd_file_.reset();
+  if (error)
+    throw std::runtime_error("--rtl-waves: cannot write '" + params_.vcd +
+                             "': " + std::strerror(error));
 }
 
 void DmaEngineRtl::set_msi(std::uint64_t addr, std::uint32_t data) {
@@ -85,7 +106,7 @@ void DmaEngineRtl::trace(sc_core::sc_trace_file* tf) {
   sc_core::sc_trace(tf, traced_bytes_, "bytes_moved");
 }
 
-bool DmaEngineRtl::idle() const {
+bool DmaEngineRtl::idle_after(std::uint64_t quiet) const {
   if (!write_bursts_.empty() || !to_link_.empty() || m_->draining != 0) return false;
   unsigned hung = 0;
   for (unsigned ch = 0; ch < kChannels; ++ch) {
@@ -94,7 +115,72 @@ bool DmaEngineRtl::idle() const {
   }
   if ((m_->busy & ~hung) != 0) return false;
   // Only hung channels busy: nothing moves until DMA_CTRL_ABORT once the model has settled.
-  return m_->busy == 0 || quiet_ >= kQuietCycles;
+  return m_->busy == 0 || quiet >= kQuietCycles;
+}
+
+std::uint64_t DmaEngineRtl::next_input_change(std::uint64_t after, std::uint64_t limit) const {
+  std::uint64_t c = limit;
+  const auto change_at = [&](std::uint64_t cycle) {
+    if (cycle > after) c = std::min(c, cycle);
+  };
+  if (!pending_writes_.empty()) change_at(pending_writes_.front().cycle);
+  change_at(next_req_cycle_);  // bm_req_ready rises
+  for (unsigned ch = 0; ch < kChannels; ++ch) {
+    if (!reads_[ch].empty()) change_at(reads_[ch].front().avail);
+    if (!writes_done_[ch].empty()) change_at(writes_done_[ch].front().avail);
+  }
+  if (!to_link_.empty()) {
+    // send_writes() at the end of step c (cycle_ = c + 1) starts it once its start has come.
+    const WriteBurst& wb = to_link_.front();
+    if (wb.hang == Hang::kSwallow) return after;
+    change_at(cycle_at(std::max(time_of(wb.in_cycle), write_free_ps_)) - 1);
+  }
+  return c;
+}
+
+void DmaEngineRtl::probe_settled() {
+  const auto back_off = [this] {
+    probe_at_ = cycle_ + backoff_;
+    backoff_ = std::min(2 * backoff_, kMaxBackoff);
+  };
+  // Two steps with the same inputs: the first lets what the last input change set going run its
+  // course, the second must exchange nothing and leave the model's state as the first did.
+  step();
+  if (moved_ || idle()) return back_off();
+  const auto* state = reinterpret_cast<const unsigned char*>(m_->rootp);
+  std::memcpy(snapshot_.data(), state, snapshot_.size());
+  const auto vram_rdata = vram_rdata_;
+  step();
+  if (moved_ || vram_rdata != vram_rdata_ ||
+      std::memcmp(snapshot_.data(), state, snapshot_.size()) != 0)
+    return back_off();
+  settled_ = true;
+  backoff_ = kMinBackoff;
+}
+
+bool DmaEngineRtl::skip_wait(std::uint64_t limit) {
+  if (!params_.skip_waits) return false;
+  const bool probe = !settled_;
+  if (probe) {
+    // Probe only where a wait could pay for the state copy: no input change for a while, and
+    // none between the two steps of the probe.
+    if (cycle_ < probe_at_ || next_input_change(cycle_, kNoLimit) < cycle_ + kMinWait ||
+        next_input_change(cycle_, limit) < cycle_ + 2)
+      return false;
+    probe_settled();
+    if (!settled_) return true;
+  }
+  // Settled: each step up to the next input change would do what the last one did. Quiet
+  // cycles count up as they would have; where they would make the engine idle, stop there.
+  std::uint64_t until = next_input_change(last_step_, limit);
+  if (!active_ && quiet_ < kQuietCycles && idle_after(kQuietCycles))
+    until = std::min(until, cycle_ + (kQuietCycles - quiet_));
+  if (until <= cycle_) return probe;  // an input changes now: step
+  const std::uint64_t n = until - cycle_;
+  if (!active_) quiet_ += n;
+  cycle_ += n;
+  clocked_ += n;
+  return true;
 }
 
 void DmaEngineRtl::run_until(std::uint64_t cycle, bool skip_idle) {
@@ -107,7 +193,7 @@ void DmaEngineRtl::run_until(std::uint64_t cycle, bool skip_idle) {
     }
     if (cycle_ >= cycle) return;
     if (!idle()) {
-      step();
+      if (!skip_wait(cycle)) step();
       continue;
     }
     // Nothing happens in an idle engine: skip the cycles.
@@ -153,10 +239,11 @@ void DmaEngineRtl::drive_inputs() {
 }
 
 void DmaEngineRtl::step() {
+  settled_ = false;
   drive_inputs();
   m_->clk = 0;
   m_->eval();
-  if (vcd_) vcd_->dump(time_of(cycle_));  // low half of the cycle
+  dump_waves(time_of(cycle_));  // low half of the cycle
   // Handshakes that the coming edge completes, and the VRAM port's requests.
   const bool req = m_->bm_req_valid && m_->bm_req_ready;
   const bool w = m_->bm_w_valid && m_->bm_w_ready;
@@ -173,6 +260,8 @@ void DmaEngineRtl::step() {
   const bool activity =
       m_->bm_req_valid || m_->bm_w_valid || r || b || m_->vram_we || m_->vram_re || m_->reg_req;
   quiet_ = activity ? 0 : quiet_ + 1;
+  active_ = activity;
+  moved_ = req || w || r || b || m_->vram_we;
   if (m_->vram_we) {
     std::array<std::uint8_t, kDataBytes> d{};
     get_lanes(m_->vram_wdata, d.data(), kDataBytes);
@@ -189,9 +278,11 @@ void DmaEngineRtl::step() {
   // The edge.
   m_->clk = 1;
   m_->eval();
-  if (vcd_) vcd_->dump(time_of(cycle_) + params_.clock_ps / 2);  // high half
+  dump_waves(time_of(cycle_) + params_.clock_ps / 2);  // high half
   const std::uint64_t c = cycle_++;
+  last_step_ = c;
   ++clocked_;
+  ++evals_;
   if (r) reads_[r_id].pop_front();
   if (b) writes_done_[b_id].pop_front();
   if (req) {
@@ -237,12 +328,21 @@ void DmaEngineRtl::step() {
       write_bursts_.pop_front();
     }
   }
+  const std::size_t queued = to_link_.size();
   send_writes();
+  if (to_link_.size() != queued) moved_ = true;
   // A run ended: its byte count is read from the engine's own register between cycles.
   const unsigned busy = m_->busy;
   for (unsigned ch = 0; ch < kChannels; ++ch) traced_busy_[ch] = (busy >> ch) & 1;
   runs_ended_ |= busy_prev_ & ~busy;
   busy_prev_ = busy;
+}
+
+void DmaEngineRtl::dump_waves(std::uint64_t ps) {
+  // Outside the window nothing is written; the first dump inside it writes every value.
+  if (vcd_ && ps >= params_.waves_from_ps &&
+      (params_.waves_to_ps == 0 || ps <= params_.waves_to_ps))
+    vcd_->dump(ps);
 }
 
 void DmaEngineRtl::send_writes() {
@@ -453,8 +553,13 @@ std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg, std::uint64_t b
   p.addr64 = !cfg.dma32;
   p.clock_ps = cfg.rtl_clock_ps;
   p.vcd = vcd;
+  p.waves_from_ps = cfg.waves_from_ps;
+  p.waves_to_ps = cfg.waves_to_ps;
   p.fault = cfg.hw_fault;
   p.fault_run = cfg.hw_fault_run;
+  // For comparison runs only: skipping waits changes no result, only the wall time.
+  const char* skip = std::getenv("DMASIM_RTL_SKIP_WAITS");
+  p.skip_waits = !(skip && std::string(skip) == "off");
   return std::make_unique<DmaEngineRtl>("engine", p);
 }
 

@@ -23,6 +23,14 @@
 // aborted run (rtl/README.md), and a following run is served normally. While a hung channel is
 // the only busy one and the model has shown no bus or VRAM activity for kQuietCycles, the engine
 // counts as idle: its cycles are skipped until the next register access.
+//
+// Waits are skipped too (skip_waits): when a cycle in which the model exchanges nothing with the
+// bus or VRAM leaves its whole state (every register, memory and signal of the Verilated model)
+// exactly as the cycle before, with inputs that stay the same, every further cycle would do the
+// same, so the bridge jumps to the next cycle at which an input changes (a read beat or write
+// response comes due, the link takes the next request, a write goes on the link, a register write
+// arrives, the batch ends) and clocks the model from there. Those cycles count in cycles() as if
+// clocked (every figure stays the same); evals() counts the cycles evaluated.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -46,19 +54,24 @@ class VerilatedVcdC;
 
 namespace dmasim {
 
+class CheckedVcdFile;
+
 struct RtlEngineParams {
   std::uint64_t bar0_base = 0;
   std::uint64_t vram_bytes = 0;
   std::uint64_t quantum_ps = 100000;  // how far the model may run ahead of SystemC time
   bool addr64 = true;
   std::uint64_t clock_ps = 4000;  // 250 MHz: 32 B/cycle = 8 GB/s, above a Gen3 x8 link [EST]
-  std::string vcd;                // RTL waves (Verilator tracing); empty = none
+  // RTL waves (Verilator tracing), opened once at exactly this path; empty = none.
+  std::string vcd;
+  std::uint64_t waves_from_ps = 0, waves_to_ps = 0;  // dumped only inside (0: start / end)
   // --inject hw:NAME@chunk=K, done by the bridge on the bus: read-error, write-error,
   // persistent-read-error, lost-interrupt, spurious-interrupt, engine-hang (header above),
   // bad-descriptor (as the TLM engine's inject_fault describes them; iommu-fault is the IOMMU
   // mapper's). Empty = none.
   std::string fault;
   std::uint64_t fault_run = 1;
+  bool skip_waits = true;  // skip the cycles in which the model only waits (header above)
 };
 
 class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
@@ -72,7 +85,6 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   SC_HAS_PROCESS(DmaEngineRtl);
   DmaEngineRtl(sc_core::sc_module_name name, const RtlEngineParams& params);
   ~DmaEngineRtl() override;
-  void close_waves() override;
 
   tlm::tlm_target_socket<>& bar0_socket() override { return bar0; }
   tlm::tlm_initiator_socket<>& master_socket() override { return master; }
@@ -80,8 +92,13 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   void set_msi(std::uint64_t addr, std::uint32_t data) override;
   std::uint64_t bytes_moved(unsigned ch) const override { return bytes_[ch]; }
   void trace(sc_core::sc_trace_file* tf) override;
+  // Flushes and closes the RTL's waves (idempotent; the destructor calls it too). Throws
+  // std::runtime_error naming the path and the errno text if a write or the close failed.
+  void close_waves() override;
 
-  std::uint64_t cycles() const override { return clocked_; }  // evaluated, not skipped
+  // Cycles the model was clocked for, the skipped waits included (not the idle stretches).
+  std::uint64_t cycles() const override { return clocked_; }
+  std::uint64_t evals() const override { return evals_; }  // of them, evaluated
   std::uint64_t faults_injected() const override { return faults_injected_; }
 
  private:
@@ -118,19 +135,39 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   // idle engine jumps to the next such arrival; with skip_idle it jumps to `cycle` too, else it
   // stops there (SystemC time may yet bring a register write that arrives sooner).
   void run_until(std::uint64_t cycle, bool skip_idle);
-  bool idle() const;
+  bool idle() const { return idle_after(quiet_); }
+  bool idle_after(std::uint64_t quiet) const;  // idle() once quiet_ has reached `quiet`
+  // Waits: the first cycle after `after`, at most `limit`, whose step may see other inputs than
+  // the step of cycle `after` (or do something else around the model: a write onto the link).
+  std::uint64_t next_input_change(std::uint64_t after, std::uint64_t limit) const;
+  // Skips the cycles up to the next input change (at most `limit`) if the model is settled,
+  // probing first whether it is where that may pay; false if it neither skipped nor stepped.
+  bool skip_wait(std::uint64_t limit);
+  void probe_settled();  // steps once or twice; sets settled_ if the model proves to be
+  static constexpr std::uint64_t kNoLimit = ~std::uint64_t{0};
+  static constexpr std::uint64_t kMinWait = 64;  // input changes this far off, at least, to probe
+  static constexpr std::uint64_t kMinBackoff = 16, kMaxBackoff = 4096;
+  std::uint64_t probe_at_ = 0, backoff_ = kMinBackoff;  // after a failed probe: when to retry
+  std::vector<unsigned char> snapshot_;                 // the model's state, for the probe
+  // The last step: it exchanged something with the bus or VRAM / had activity (see quiet_).
+  bool moved_ = false, active_ = false;
+  // The model is at a fixed point under its current inputs: no step since the probe showed it.
+  bool settled_ = false;
+  std::uint64_t last_step_ = 0;  // the cycle last stepped
   std::uint64_t time_of(std::uint64_t cycle) const { return cycle * params_.clock_ps; }
   std::uint64_t cycle_at(std::uint64_t ps) const {
     return (ps + params_.clock_ps - 1) / params_.clock_ps;
   }
   void drive_inputs();
+  void dump_waves(std::uint64_t ps);  // inside the waves' window only
   void count_ended_runs();  // reads DMA_BYTES of channels whose run ended; not inside step()
 
   RtlEngineParams params_;
   SparseMemory vram_;
   std::unique_ptr<Vdma_engine> m_;
+  std::unique_ptr<CheckedVcdFile> vcd_file_;  // outlives vcd_, which writes through it
   std::unique_ptr<VerilatedVcdC> vcd_;
-  std::uint64_t cycle_ = 0, clocked_ = 0;
+  std::uint64_t cycle_ = 0, clocked_ = 0, evals_ = 0;
   std::uint64_t next_req_cycle_ = 0;
   std::deque<Beat> reads_[kChannels];
   std::deque<Response> writes_done_[kChannels];

@@ -24,6 +24,10 @@ void register_params(SimConfig& c, ParamSet& p) {
                 "how far the RTL model may run ahead of SystemC time", 1);
   p.add_flag("rtl-waves", &c.rtl_waves,
              "with --vcd and --engine rtl, also write the RTL's internal waves (PATH.rtl.vcd)");
+  p.add_time_ns("waves-from", &c.waves_from_ps, 1e12,
+                "waves (--vcd, --rtl-waves) from this simulated time; 0 = from the start");
+  p.add_time_ns("waves-to", &c.waves_to_ps, 1e12,
+                "waves up to this simulated time (>= --waves-from); 0 = to the end");
   p.add_enum("iommu", &c.iommu, {"on", "off"}, "IOMMU between link and host memory");
   p.add_flag("dma32", &c.dma32, "the engine is a 32-bit bus master (no 64-bit addresses)");
   p.add_flag("buffer-above-4g", &c.buffer_above_4g,
@@ -114,6 +118,12 @@ const char* kUsage =
     "  --list-injections  the bugs --inject can switch on, and the check that catches each\n"
     "  --help          this text\n";
 
+std::string ps_as_ns(std::uint64_t ps) {
+  std::string s = std::to_string(ps / 1000);
+  if (ps % 1000) s += "." + std::to_string(1000 + ps % 1000).substr(1);
+  return s;
+}
+
 bool is_pow2(std::uint64_t v) {
   return v != 0 && (v & (v - 1)) == 0;
 }
@@ -131,6 +141,9 @@ void check_link(const LinkParams& l) {
 
 void check_combinations(SimConfig& c) {
   check_link(c.link);
+  if (c.waves_to_ps != 0 && c.waves_from_ps > c.waves_to_ps)
+    throw UsageError("--waves-from: " + ps_as_ns(c.waves_from_ps) + " ns is after --waves-to " +
+                     ps_as_ns(c.waves_to_ps) + " ns");
   if (c.iommu_params.iotlb_entries % c.iommu_params.iotlb_ways != 0)
     throw UsageError("--iotlb-ways: " + std::to_string(c.iommu_params.iotlb_ways) +
                      " does not divide --iotlb-entries " +

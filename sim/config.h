@@ -22,7 +22,9 @@ struct SimConfig {
   std::uint64_t channels = 1;
   std::string engine = "tlm";
   std::uint64_t rtl_clock_ps = 4000;  // RTL engine clock: 250 MHz [EST], 32 B/cycle = 8 GB/s
-  bool rtl_waves = true;              // with --vcd and --engine rtl: also the RTL's own waves
+  bool rtl_waves = false;             // with --vcd and --engine rtl: also the RTL's own waves
+  // --waves-from/--waves-to: the waves' window in simulated time (0: from the start / to the end).
+  std::uint64_t waves_from_ps = 0, waves_to_ps = 0;
   // How far the RTL may run ahead of SystemC time: a register access that arrives earlier
   // takes effect late by up to this much, so it is small (100 ns = 25 cycles) [EST].
   std::uint64_t rtl_quantum_ps = 100000;

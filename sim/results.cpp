@@ -188,7 +188,9 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                  {"timeouts_logged", p.video_port().stats().timeouts_logged},
                  {"failed_requests", failed}};
   j["kernel"] = {{"delta_cycles", sc_core::sc_delta_count()}};
-  j["engine"] = {{"backend", p.config().engine}, {"rtl_cycles", p.engine().cycles()}};
+  j["engine"] = {{"backend", p.config().engine},
+                 {"rtl_cycles", p.engine().cycles()},
+                 {"rtl_evals", p.engine().evals()}};
   j["verifier"] = {{"violations", violations.size()}, {"list", dv}};
   j["channels"] = per_channel;
   j["per_request"] = per_request;

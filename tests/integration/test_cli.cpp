@@ -299,6 +299,8 @@ TEST_F(Cli, BadValuesExit2WithOneLineAndNoOutput) {
       // is covered with a time limit by EveryNumericOptionAtItsMinimumRunsOrIsRefused.)
       {{"--engine", "rtl", "--rtl-clock", "0"}, {"--rtl-clock"}},
       {{"--engine", "rtl", "--rtl-clock", "0.0004"}, {"--rtl-clock"}},
+      // An empty waves window.
+      {{"--waves-from", "500", "--waves-to", "200.5"}, {"--waves-from", "--waves-to", "200.5"}},
   };
   for (const Bad& b : bad) {
     std::vector<std::string> args = b.args;
@@ -646,7 +648,8 @@ TEST_F(Cli, VcdShowsLinkBusyAndIotlbMisses) {
 }
 
 TEST_F(Cli, RtlEngineWritesItsOwnWavesBesideThePlatforms) {
-  const RunResult r = run({"--engine", "rtl", "--size", "16K", "--quiet", "--vcd", out("w.vcd")});
+  const RunResult r =
+      run({"--engine", "rtl", "--size", "16K", "--quiet", "--rtl-waves", "--vcd", out("w.vcd")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::uint64_t timescale = 0;
   const auto platform = dmasim_test::read_vcd(out("w.vcd"), &timescale);
@@ -657,12 +660,45 @@ TEST_F(Cli, RtlEngineWritesItsOwnWavesBesideThePlatforms) {
   ASSERT_TRUE(rtl.count("TOP.busy"));
   EXPECT_GT(rtl.at("TOP.clk").changes.size(), 10u);  // it toggles every half cycle
   EXPECT_TRUE(has_value(rtl.at("TOP.busy"), 1));
-  // Switched off: only the platform's waves.
-  const RunResult off = run(
-      {"--engine", "rtl", "--size", "16K", "--quiet", "--rtl-waves=off", "--vcd", out("x.vcd")});
+  // Off unless asked for (about 83 MB per MiB moved): only the platform's waves.
+  const RunResult off = run({"--engine", "rtl", "--size", "16K", "--quiet", "--vcd", out("x.vcd")});
   ASSERT_EQ(off.exit_code, 0) << off.err;
   EXPECT_TRUE(fs::exists(out("x.vcd")));
   EXPECT_FALSE(fs::exists(out("x.rtl.vcd")));
+}
+
+// --waves-from/--waves-to: the RTL's waves hold only the window's simulated times, and in it the
+// clock toggles every half cycle (4 ns clock: 2000 ps).
+TEST_F(Cli, RtlWavesOnlyInsideTheWindow) {
+  const RunResult r =
+      run({"--engine", "rtl", "--size", "64K", "--quiet", "--rtl-waves", "--waves-from", "10000",
+           "--waves-to", "10100.5", "--vcd", out("w.vcd")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::uint64_t timescale = 0;
+  const auto rtl = dmasim_test::read_vcd(out("w.rtl.vcd"), &timescale);
+  ASSERT_TRUE(rtl.count("TOP.clk"));
+  std::uint64_t first = ~0ULL, last = 0, changes = 0;
+  for (const auto& [name, sig] : rtl) {
+    for (const auto& [t, v] : sig.changes) {
+      first = std::min(first, t * timescale);
+      last = std::max(last, t * timescale);
+      ++changes;
+    }
+  }
+  ASSERT_GT(changes, 0u);
+  EXPECT_GE(first, 10000000u);
+  EXPECT_LE(last, 10100500u);
+  // 10000..10100.5 ns (the engine busy) holds 51 half cycles (10000, 10002, ..., 10100 ns).
+  const auto& clk = rtl.at("TOP.clk").changes;
+  ASSERT_EQ(clk.size(), 51u);
+  EXPECT_EQ(clk.front().first * timescale, 10000000u);
+  EXPECT_EQ(clk.back().first * timescale, 10100000u);
+  // From 0 (the start) to a time: nothing after it.
+  const RunResult to = run({"--engine", "rtl", "--size", "64K", "--quiet", "--rtl-waves",
+                            "--waves-to", "1000", "--vcd", out("x.vcd")});
+  ASSERT_EQ(to.exit_code, 0) << to.err;
+  for (const auto& [name, sig] : dmasim_test::read_vcd(out("x.rtl.vcd"), &timescale))
+    for (const auto& [t, v] : sig.changes) EXPECT_LE(t * timescale, 1000000u) << name;
 }
 
 TEST_F(Cli, HelpListsOptions) {

@@ -2,14 +2,17 @@
 // counts, both engines must move identical data (both byte-checked), in identical chunk counts
 // (and, with one channel, identical interrupt and DPC counts), and their simulated times may
 // differ by at most 2% (one channel: 0.01%). The RTL is the cycle reference. Runs the real dmasim
-// binary once per engine.
+// binary once per engine. The RTL bridge's skipped waits (rtl/dma_engine_rtl.h) change no
+// result: a run gives the same JSON with every cycle evaluated (DMASIM_RTL_SKIP_WAITS=off).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -22,7 +25,12 @@ namespace {
 
 using json = nlohmann::json;
 
-json run(const std::vector<std::string>& args) {
+// skip_waits false: the RTL bridge evaluates every cycle it clocks (a debug switch).
+json run(const std::vector<std::string>& args, bool skip_waits = true) {
+  if (skip_waits)
+    unsetenv("DMASIM_RTL_SKIP_WAITS");
+  else
+    setenv("DMASIM_RTL_SKIP_WAITS", "off", 1);
   std::string cmd = DMASIM_BIN;
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " --json - 2>/dev/null";
@@ -109,6 +117,74 @@ TEST_P(FaultEquivalence, SameOutcome) {
     EXPECT_EQ(a[key], b[key]) << key;
   EXPECT_EQ(a["faults"], b["faults"]);
   EXPECT_EQ(b["verifier"]["violations"], 0);
+}
+
+// The RTL bridge skips the cycles in which the model only waits on the bus: the run's results
+// are those of the run that evaluates every cycle, to the last figure (wall time aside).
+struct SkipCase {
+  const char* name;
+  std::vector<std::string> args;
+};
+
+void PrintTo(const SkipCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class SkippedWaits : public testing::TestWithParam<SkipCase> {};
+
+TEST_P(SkippedWaits, SameResultsAsEvaluatingEveryCycle) {
+  std::vector<std::string> args = GetParam().args;
+  args.insert(args.end(), {"--engine", "rtl"});
+  json every = run(args, false), skipped = run(args);
+  ASSERT_TRUE(every.contains("engine")) << every.dump();
+  const auto cycles = every["engine"]["rtl_cycles"].get<std::uint64_t>();
+  EXPECT_EQ(every["engine"]["rtl_evals"], cycles);
+  EXPECT_LT(skipped["engine"]["rtl_evals"].get<std::uint64_t>(), cycles);
+  for (json* j : {&every, &skipped}) {
+    j->erase("wall_s");
+    (*j)["engine"].erase("rtl_evals");
+  }
+  EXPECT_EQ(every, skipped);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Runs, SkippedWaits,
+    testing::Values(
+        // Waiting on read completions: one tag, a long round trip.
+        SkipCase{"one_tag_100us_rtt", {"--size", "4K", "--tags", "1", "--read-rtt", "100000"}},
+        // A fast clock: many cycles between link events; both directions.
+        SkipCase{"clock_10ps_to_device",
+                 {"--size", "16K", "--rtl-clock", "0.01", "--map-registers", "2"}},
+        SkipCase{"clock_10ps_from_device",
+                 {"--size", "16K", "--rtl-clock", "0.01", "--direction", "from-device"}},
+        // Two channels, write responses and read beats interleaved, a slow link.
+        SkipCase{"random_two_channels",
+                 {"--random", "--seed", "5", "--requests", "8", "--size", "200K", "--channels", "2",
+                  "--read-rtt", "15000", "--tags", "4"}},
+        // The hung run is aborted by the watchdog (the idle hung channel); a write error drains.
+        SkipCase{"engine_hang",
+                 {"--inject", "hw:engine-hang@chunk=2", "--size", "256K", "--map-registers", "8",
+                  "--channels", "2", "--requests", "3", "--read-rtt", "50000"}},
+        SkipCase{"write_error",
+                 {"--inject", "hw:write-error@chunk=2", "--size", "256K", "--map-registers", "8",
+                  "--direction", "from-device", "--read-rtt", "50000"}}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// A 1 ms read round trip costs no more evaluated cycles than a 1 us one: the waits are skipped.
+TEST(SkippedWaits, LongRoundTripEvaluatesNoMoreCyclesThanShort) {
+  const std::vector<std::string> args = {"--engine", "rtl", "--tags",          "1",
+                                         "--size",   "64K", "--map-registers", "4"};
+  std::vector<std::string> us = args, ms = args;
+  us.insert(us.end(), {"--read-rtt", "1000"});
+  ms.insert(ms.end(), {"--read-rtt", "1000000"});
+  const json a = run(us), b = run(ms);
+  ASSERT_EQ(a["status"], "ok") << a["error"];
+  ASSERT_EQ(b["status"], "ok") << b["error"];
+  const auto cycles_us = a["engine"]["rtl_cycles"].get<std::uint64_t>();
+  const auto cycles_ms = b["engine"]["rtl_cycles"].get<std::uint64_t>();
+  EXPECT_GT(cycles_ms, 500 * cycles_us);  // the wait is there, in simulated cycles
+  EXPECT_LE(b["engine"]["rtl_evals"].get<std::uint64_t>(),
+            2 * a["engine"]["rtl_evals"].get<std::uint64_t>());
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, FaultEquivalence,
