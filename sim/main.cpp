@@ -109,7 +109,8 @@ int run_main(int argc, char* argv[]) {
   // The waves stream through checked writers from the first byte; the RTL's is opened by the
   // engine as it is built.
   std::unique_ptr<WaveStream> vcd, rtl_vcd;
-  if (outputs.vcd) vcd = std::make_unique<WaveStream>(*outputs.vcd);
+  if (outputs.vcd)
+    vcd = std::make_unique<WaveStream>(*outputs.vcd, cfg.waves_from_ps, cfg.waves_to_ps);
   if (outputs.rtl_vcd) {
     rtl_vcd = std::make_unique<WaveStream>(*outputs.rtl_vcd);
     cfg.rtl_vcd_file = rtl_vcd->path();
@@ -132,7 +133,11 @@ int run_main(int argc, char* argv[]) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // Waves first: closed as valid files up to where the run ended.
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
-  platform->close_waves();
+  try {
+    platform->close_waves();
+  } catch (const std::runtime_error& e) {
+    throw OutputError(e.what());
+  }
   if (vcd) vcd->close();
   if (rtl_vcd) rtl_vcd->close();
 

@@ -288,6 +288,25 @@ TEST_F(Outputs, OutOfMemoryIsExit1OnOneLine) {
   EXPECT_EQ(files(), std::set<std::string>{});
 }
 
+// --waves-from/--waves-to on the platform's VCD: a whole VCD of just that window, each signal
+// holding its value from the window's first instant.
+TEST_F(Outputs, PlatformWavesOnlyInsideTheWindow) {
+  const Result r = run({"--size", "1M", "--quiet", "--vcd", out("w.vcd"), "--waves-from", "100000",
+                        "--waves-to", "200000"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto sigs = dmasim_test::read_vcd(out("w.vcd"), nullptr);
+  ASSERT_TRUE(sigs.count("bytes_moved"));
+  for (const auto& [name, sig] : sigs) {
+    SCOPED_TRACE(name);
+    ASSERT_FALSE(sig.changes.empty());
+    EXPECT_EQ(sig.changes.front().first, 100000000u);  // ps
+    for (const auto& [t, v] : sig.changes) EXPECT_LE(t, 200000000u);
+  }
+  // Data moves in the window: 1 MiB at about 3 GB/s takes about 350 us.
+  EXPECT_GT(sigs.at("bytes_moved").changes.size(), 10u);
+  EXPECT_GT(sigs.at("bytes_moved").changes.front().second, 0u);
+}
+
 TEST_F(Outputs, VersionIsPrintedAndInTheResults) {
   const Result v = run({"--version"});
   ASSERT_EQ(v.exit_code, 0);

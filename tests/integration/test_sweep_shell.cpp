@@ -47,20 +47,25 @@ TEST_F(SweepShell, MergeOfHostileStringsRunsNothingAndStillPlots) {
 TEST_F(SweepShell, HostileSeriesValueRunsNothing) {
   const std::string hostile = "x' ; system('touch " + dir_ + "/F') ; print '";
   const std::string svg = dir_ + "/s.svg";
-  // The hostile miniport does not exist: that point fails (exit 1), the other is plotted.
+  // The hostile miniport does not exist: the sweep refuses it before any point runs (each
+  // series is dry-run first) and draws nothing; the string never reaches a shell or gnuplot.
   EXPECT_EQ(dmasim({"sweep", "--map-registers", "4,8", "--size", "64K", "--series",
                     "miniport=dmasim," + hostile, "--csv", dir_ + "/s.csv", "--plot", svg}),
-            1)
+            2)
       << err_;
   EXPECT_FALSE(fs::exists(dir_ + "/F"));
-  EXPECT_NE(slurp(svg).find("<svg"), std::string::npos);
+  EXPECT_FALSE(fs::exists(svg));
 }
 
 TEST_F(SweepShell, EmitJobsQuoteEveryWordForTheShell) {
-  const std::string hostile = "a'b \"c\" $(touch " + dir_ + "/F1) `touch " + dir_ + "/F2`; x\n y";
+  // A config file whose path is hostile (every point must load it, so it exists: "{}").
+  const std::string hostile =
+      dir_ + "/a'b \"c\" $(touch " + dir_ + "/F1) `touch " + dir_ + "/F2`; x\n y.json";
+  fs::create_directories(fs::path(hostile).parent_path());
+  std::ofstream(hostile) << "{}";
   const std::string out = dir_ + "/out dir $(touch " + dir_ + "/F3)";
   const std::string jobs = dir_ + "/jobs.txt";
-  ASSERT_EQ(dmasim({"sweep", "--map-registers", "2,4", "--miniport", hostile, "--emit-jobs", jobs,
+  ASSERT_EQ(dmasim({"sweep", "--map-registers", "2,4", "--config", hostile, "--emit-jobs", jobs,
                     "--out-dir", out}),
             0)
       << err_;
@@ -87,7 +92,7 @@ TEST_F(SweepShell, EmitJobsQuoteEveryWordForTheShell) {
     }
     const std::string n = i == 0 ? "2" : "4";
     const std::vector<std::string> want = {fs::canonical(DMASIM_BIN).string(),
-                                           "--miniport",
+                                           "--config",
                                            hostile,
                                            "--map-registers",
                                            n,
