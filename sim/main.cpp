@@ -12,6 +12,7 @@
 #include <systemc>
 
 #include "sim/config.h"
+#include "sim/exit_status.h"
 #include "sim/output_file.h"
 #include "sim/platform.h"
 #include "sim/results.h"
@@ -162,19 +163,10 @@ int run_main(int argc, char* argv[]) {
   return 1;
 }
 
-// One line for anything that escapes a subcommand; never SystemC's "uncaught exception" text.
-int guarded(int (*body)(int, char**), int argc, char** argv) {
+// One line for anything that escapes a run (sweep and merge guard themselves).
+int guarded_run(int argc, char** argv) {
   try {
-    return body(argc, argv);
-  } catch (const UsageError& e) {
-    std::cerr << "dmasim: " << e.what() << "\n";
-    return 2;
-  } catch (const OutputError& e) {
-    std::cerr << "dmasim: " << e.what() << "\n";
-    return 1;
-  } catch (const std::bad_alloc&) {
-    std::cerr << "dmasim: out of memory\n";
-    return 1;
+    return run_main(argc, argv);
   } catch (const sc_core::sc_report& e) {
     // An exception out of a SystemC process arrives wrapped in a report (E549).
     const std::string msg = e.get_msg(), where = e.get_process_name();
@@ -185,9 +177,8 @@ int guarded(int (*body)(int, char**), int argc, char** argv) {
                 << ")\n";
     }
     return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "dmasim: internal error: " << one_line(e.what()).substr(0, 300) << "\n";
-    return 1;
+  } catch (...) {
+    return report_current_exception(nullptr);
   }
 }
 
@@ -202,13 +193,13 @@ bool asks_version(int argc, char* argv[]) {
 int sc_main(int argc, char* argv[]) {
   quiet_systemc();
   install_signal_handlers();
-  if (argc > 1 && std::string(argv[1]) == "sweep") return guarded(sweep_main, argc - 1, argv + 1);
-  if (argc > 1 && std::string(argv[1]) == "merge") return guarded(merge_main, argc - 1, argv + 1);
+  if (argc > 1 && std::string(argv[1]) == "sweep") return sweep_main(argc - 1, argv + 1);
+  if (argc > 1 && std::string(argv[1]) == "merge") return merge_main(argc - 1, argv + 1);
   if (asks_version(argc, argv)) {
     std::cout << "dmasim " << dmasim_version() << "\n";
     return 0;
   }
-  return guarded(run_main, argc, argv);
+  return guarded_run(argc, argv);
 }
 
 // Our own main: libsystemc's prints its banner before sc_main unless this is set first.

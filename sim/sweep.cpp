@@ -22,6 +22,7 @@
 #include "sim/analytic.h"
 #include "sim/child_process.h"
 #include "sim/config.h"
+#include "sim/exit_status.h"
 #include "sim/output_file.h"
 #include "sim/params.h"
 #include "sim/process_pool.h"
@@ -137,18 +138,8 @@ template <class Body>
 int guarded(const char* command, Body body) {
   try {
     return body();
-  } catch (const UsageError& e) {
-    std::cerr << "dmasim: " << e.what() << "\n";
-    return 2;
-  } catch (const OutputError& e) {
-    std::cerr << "dmasim: " << e.what() << "\n";
-    return 1;
-  } catch (const std::bad_alloc&) {
-    std::cerr << "dmasim: " << command << ": out of memory\n";
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "dmasim: " << command << ": " << one_line(e.what()) << "\n";
-    return 1;
+  } catch (...) {
+    return report_current_exception(command);
   }
 }
 
