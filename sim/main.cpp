@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <new>
 #include <optional>
 #include <systemc>
 
