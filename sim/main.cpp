@@ -131,29 +131,38 @@ int run_main(int argc, char* argv[]) {
   const auto t0 = std::chrono::steady_clock::now();
   platform->run(&g_stop);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  // Waves first: closed as valid files up to where the run ended.
+  // From here on failures are values, not exceptions (see OutputWriter). Waves first: closed as
+  // valid files up to where the run ended.
+  std::string failure;
+  auto note = [&failure](bool ok, const std::string& error) {
+    if (!ok && failure.empty()) failure = error;
+  };
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
   try {
     platform->close_waves();
   } catch (const std::runtime_error& e) {
-    throw OutputError(e.what());
+    note(false, e.what());
   }
-  if (vcd) vcd->close();
-  if (rtl_vcd) rtl_vcd->close();
+  if (vcd) note(vcd->close(), vcd->error());
+  if (rtl_vcd) note(rtl_vcd->close(), rtl_vcd->error());
 
   const nlohmann::json results = make_results(*platform, config_json, wall);
   const bool json_on_stdout = outputs.json &&
                               outputs.json->kind == OutputTarget::Kind::kDescriptor &&
                               outputs.json->fd == 1;
   std::unique_ptr<OutputWriter> json;
-  if (outputs.json) {
+  if (outputs.json && failure.empty()) {
     json = std::make_unique<OutputWriter>(*outputs.json);
-    json->write(results.dump(2) + "\n");
+    note(json->write(results.dump(2) + "\n"), json->error());
   }
   // Every output is whole by now: put them all in place (a failure above left none).
-  if (vcd) vcd->commit();
-  if (rtl_vcd) rtl_vcd->commit();
-  if (json) json->commit();
+  if (failure.empty() && vcd) note(vcd->commit(), vcd->error());
+  if (failure.empty() && rtl_vcd) note(rtl_vcd->commit(), rtl_vcd->error());
+  if (failure.empty() && json) note(json->commit(), json->error());
+  if (!failure.empty()) {
+    std::cerr << "dmasim: " << failure << "\n";
+    return 1;
+  }
   if (!json_on_stdout && !cfg.quiet) std::cout << summary(results) << std::flush;
   const std::string status = results["status"].get<std::string>();
   if (status == "ok") return 0;

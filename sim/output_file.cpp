@@ -157,7 +157,10 @@ OutputWriter::OutputWriter(const OutputTarget& target) : target_(target) {
       // Hidden, unique, beside the target: the rename is atomic and stays on one file system.
       std::string name = dir_of(target_.file) + "/." + base_of(target_.file) + ".dmasim-XXXXXX";
       fd_ = ::mkostemp(name.data(), O_CLOEXEC);
-      if (fd_ < 0) fail("cannot create a temporary beside", errno);
+      if (fd_ < 0) {
+        fail("cannot create a temporary beside", errno);
+        break;
+      }
       tmp_ = name;
       struct stat st {};
       if (target_.exists && ::stat(target_.file.c_str(), &st) == 0) {
@@ -175,35 +178,37 @@ OutputWriter::~OutputWriter() {
   abandon();
 }
 
-void OutputWriter::fail(const std::string& what, int err) {
+bool OutputWriter::fail(const std::string& what, int err) {
   abandon();
-  throw OutputError(one_line(target_.option + ": " + what + " " + in_quotes(target_.path) + ": " +
-                             std::strerror(err)));
+  if (error_.empty())
+    error_ = one_line(target_.option + ": " + what + " " + in_quotes(target_.path) + ": " +
+                      std::strerror(err));
+  return false;
 }
 
-void OutputWriter::write(const char* data, std::size_t n) {
-  if (done_) throw std::logic_error("OutputWriter: write after commit");
+bool OutputWriter::write(const char* data, std::size_t n) {
+  if (!error_.empty() || done_) return false;
   while (n > 0) {
     const ssize_t w = ::write(fd_, data, n);
     if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) fail("cannot write", w < 0 ? errno : EIO);
+    if (w <= 0) return fail("cannot write", w < 0 ? errno : EIO);
     data += w;
     n -= static_cast<std::size_t>(w);
   }
+  return true;
 }
 
-void OutputWriter::commit() {
-  if (done_) return;
+bool OutputWriter::commit() {
+  if (!error_.empty()) return false;
+  if (done_) return true;
   const int fd = fd_;
   fd_ = -1;
-  if (::close(fd) != 0) {
-    const int err = errno;
-    fail("cannot write", err);
-  }
+  if (::close(fd) != 0) return fail("cannot write", errno);
   if (!tmp_.empty() && ::rename(tmp_.c_str(), target_.file.c_str()) != 0)
-    fail("cannot rename onto", errno);
+    return fail("cannot rename onto", errno);
   tmp_.clear();
   done_ = true;
+  return true;
 }
 
 void OutputWriter::abandon() {
@@ -216,8 +221,7 @@ void OutputWriter::abandon() {
 
 void write_output(const OutputTarget& target, const std::string& text) {
   OutputWriter w(target);
-  w.write(text);
-  w.commit();
+  if (!w.write(text) || !w.commit()) throw OutputError(w.error());
 }
 
 }  // namespace dmasim

@@ -46,29 +46,35 @@ OutputTarget check_output(const std::string& path, const std::string& option, bo
 // to the same character device (/dev/null) are fine: nothing is replaced and nothing mixes.
 void check_distinct(const std::vector<const OutputTarget*>& targets);
 
+// Reports failures by value, not by exception: it is used after a simulation, where throwing
+// across SystemC's coroutine stacks confuses AddressSanitizer. After the first failure every
+// call returns false, error() says what failed, and nothing is left behind.
 class OutputWriter {
  public:
-  // Opens the target (for kReplace, a new temporary beside it); throws OutputError.
+  // Opens the target (for kReplace, a new temporary beside it).
   explicit OutputWriter(const OutputTarget& target);
   ~OutputWriter();  // without commit(): closes and removes the temporary
   OutputWriter(const OutputWriter&) = delete;
   OutputWriter& operator=(const OutputWriter&) = delete;
 
-  void write(const char* data, std::size_t n);  // throws OutputError
-  void write(const std::string& text) { write(text.data(), text.size()); }
-  void commit();   // close and rename into place; throws OutputError
+  bool write(const char* data, std::size_t n);
+  bool write(const std::string& text) { return write(text.data(), text.size()); }
+  bool commit();   // close and rename into place
   void abandon();  // close and remove the temporary; the target is left as it was
-  const std::string& temporary() const { return tmp_; }
+  bool ok() const { return error_.empty(); }
+  // "--json: cannot write 'PATH': No space left on device"; empty while all went well.
+  const std::string& error() const { return error_; }
 
  private:
-  [[noreturn]] void fail(const std::string& what, int err);
+  bool fail(const std::string& what, int err);
   OutputTarget target_;
   int fd_ = -1;
   std::string tmp_;
+  std::string error_;
   bool done_ = false;
 };
 
-// Writes text to the target whole or not at all; throws OutputError.
+// Writes text to the target whole or not at all; throws OutputError (for sweep and merge).
 void write_output(const OutputTarget& target, const std::string& text);
 
 }  // namespace dmasim

@@ -15,6 +15,7 @@ namespace dmasim {
 
 WaveStream::WaveStream(const OutputTarget& target, std::uint64_t from_ps, std::uint64_t to_ps)
     : writer_(target), from_ps_(from_ps), to_ps_(to_ps) {
+  if (!writer_.ok()) throw OutputError(writer_.error());
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0)
     throw OutputError(target.option + ": cannot make a pipe: " + std::strerror(errno));
@@ -73,21 +74,19 @@ void WaveStream::drain() {
   std::string kept;
   auto put = [&](const char* data, std::size_t n) {
     if (!error_.empty()) return;  // keep reading so the writer never blocks, drop the bytes
-    try {
-      if (!windowed) {
-        writer_.write(data, n);
-        return;
-      }
+    bool ok = true;
+    if (!windowed) {
+      ok = writer_.write(data, n);
+    } else {
       kept.clear();
       if (data) {
         window.feed(data, n, &kept);
       } else {
         window.finish(&kept);
       }
-      writer_.write(kept);
-    } catch (const OutputError& e) {
-      error_ = e.what();
+      ok = writer_.write(kept);
     }
+    if (!ok) error_ = writer_.error();
   };
   for (;;) {
     pollfd fds[2] = {{read_fd_, POLLIN, 0}, {stop_read_fd_, POLLIN, 0}};
@@ -104,19 +103,24 @@ void WaveStream::drain() {
   if (windowed) put(nullptr, 0);
 }
 
-void WaveStream::close() {
-  if (write_fd_ < 0) return;
-  ::close(write_fd_);
-  write_fd_ = -1;
-  thread_.join();
-  release_name();
-  if (!error_.empty()) throw OutputError(error_);
+bool WaveStream::close() {
+  if (write_fd_ >= 0) {
+    ::close(write_fd_);
+    write_fd_ = -1;
+    thread_.join();
+    release_name();
+  }
+  return error_.empty();
 }
 
-void WaveStream::commit() {
-  close();
-  writer_.commit();
+bool WaveStream::commit() {
+  if (!close()) return false;
+  if (!writer_.commit()) {
+    error_ = writer_.error();
+    return false;
+  }
   finished_ = true;
+  return true;
 }
 
 }  // namespace dmasim

@@ -16,6 +16,7 @@ namespace dmasim {
 class WaveStream {
  public:
   // from_ps..to_ps: the window of simulated time kept (to_ps 0: to the end), see vcd_window.h.
+  // Throws OutputError if the target or the pipe cannot be opened (before the run).
   explicit WaveStream(const OutputTarget& target, std::uint64_t from_ps = 0,
                       std::uint64_t to_ps = 0);
   ~WaveStream();  // without commit(): nothing is written, the temporary is removed
@@ -28,10 +29,12 @@ class WaveStream {
   // private folder, removed by release_name() once SystemC has opened it (or by close()).
   std::string systemc_name();
   void release_name();
-  // Once every writer has closed the file: drains the rest; throws OutputError if any write
-  // failed. Then commit() puts it in place (two steps, so a run commits all outputs or none).
-  void close();
-  void commit();
+  // Once every writer has closed the file: drains the rest; false if any write failed (error()
+  // says which). Then commit() puts it in place (two steps, so a run commits all outputs or
+  // none). Neither throws: they run after the simulation (see OutputWriter).
+  bool close();
+  bool commit();
+  const std::string& error() const { return error_; }
 
  private:
   void drain();

@@ -72,6 +72,12 @@ class Outputs : public ::testing::Test {
       const int o = open(so.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       const int e = open(se.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       const int n = open("/dev/null", O_RDONLY);
+      if (no_leak_check_) {
+        const char* old = getenv("ASAN_OPTIONS");
+        const std::string opts =
+            std::string(old ? old : "") + (old && *old ? ":" : "") + "detect_leaks=0";
+        setenv("ASAN_OPTIONS", opts.c_str(), 1);
+      }
       if (address_space_limit_ > 0) {
         const rlimit lim{address_space_limit_, address_space_limit_};
         setrlimit(RLIMIT_AS, &lim);
@@ -121,6 +127,9 @@ class Outputs : public ::testing::Test {
   std::string dir_;
   bool mounted_ = false;
   rlim_t address_space_limit_ = 0;  // RLIMIT_AS of the child, 0 = none
+  // A run stopped part way leaves its SystemC threads suspended, holding what they allocated:
+  // LeakSanitizer (./test.sh --sanitize) would call that a leak and change the exit status.
+  bool no_leak_check_ = false;
 };
 
 TEST_F(Outputs, ARegularRunLeavesItsOutputsAndNothingElse) {
@@ -255,6 +264,7 @@ TEST_F(Outputs, SigintAndSigtermStopARunWithValidResultsAndWaves) {
     SCOPED_TRACE(name);
     fs::remove_all(out(""));
     fs::create_directory(out(""));
+    no_leak_check_ = true;
     // 100,000 requests of 1 MiB in one-page chunks: minutes, far longer than the wait below,
     // and each request small, so the simulation is under way when the signal comes.
     const pid_t pid = start({"--size", "1M", "--requests", "100000", "--map-registers", "1",
@@ -331,6 +341,9 @@ TEST_F(Outputs, PerRequestEntriesAreBoundedAndCounted) {
 // Memory does not grow with --requests: 200,000 requests stay within a generous bound of what
 // 20,000 take (before the per_request limit, 1,000,000 requests took 6.6 GB).
 TEST_F(Outputs, MemoryStaysFlatOverManyRequests) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer's quarantine holds freed memory: RSS says nothing here";
+#endif
   auto rss = [&](const char* n) {
     const Result r = run({"--size", "1", "--requests", n, "--quiet", "--json", out("r.json")});
     EXPECT_EQ(r.exit_code, 0) << r.err;
