@@ -52,7 +52,7 @@ struct Outputs {
     std::vector<const OutputTarget*> targets;
     if (!plot.empty()) {
       if (!(ends_with(plot, ".png") || ends_with(plot, ".svg")))
-        throw UsageError("--plot: '" + plot + "' must end in .png or .svg");
+        throw UsageError("--plot: '" + clipped(plot) + "' must end in .png or .svg");
       if (!on_path("gnuplot"))
         throw UsageError("--plot: gnuplot is not on PATH (install gnuplot-nox)");
     }
@@ -89,7 +89,7 @@ std::string need_value(int& i, int argc, char** argv, const std::string& opt) {
 unsigned parse_jobs(const std::string& v) {
   std::uint64_t n = 0;
   if (!ParamSet::parse_number(v, ParamSet::NumberSyntax::kCount, &n) || n < 1 || n > 256)
-    throw UsageError("--jobs: invalid value '" + v + "' (expected 1..256)");
+    throw UsageError("--jobs: invalid value '" + clipped(v) + "' (expected 1..256)");
   return static_cast<unsigned>(n);
 }
 
@@ -222,7 +222,7 @@ int sweep(int argc, char** argv) {
     } else if (name == "series") {
       const auto eq = v.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
-        throw UsageError("--series: invalid value '" + v + "' (expected PARAM=V1,V2,...)");
+        throw UsageError("--series: invalid value '" + clipped(v) + "' (expected PARAM=V1,V2,...)");
       series_param = ParamSet::canonical(v.substr(0, eq));
       if (series_param == "map-registers")
         throw UsageError("--series: '" + v.substr(0, eq) +
