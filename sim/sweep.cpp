@@ -432,6 +432,10 @@ int merge(int argc, char** argv) {
     if (::stat(f.c_str(), &st) == 0) {
       const auto [it, fresh] = inodes.emplace(std::pair{st.st_dev, st.st_ino}, f);
       if (!fresh) throw UsageError("merge: '" + it->second + "' and '" + f + "' are the same file");
+      // Writing it would replace a file being merged.
+      for (const OutputTarget* t : {&out.csv_target, &out.plot_target})
+        if (!t->path.empty() && t->exists && t->dev == st.st_dev && t->ino == st.st_ino)
+          throw UsageError(t->option + ": '" + t->path + "' is '" + f + "', a file being merged");
     }
     const auto [it, fresh] = points.emplace(point_key(records.back()), f);
     if (!fresh)

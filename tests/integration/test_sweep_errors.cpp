@@ -101,6 +101,16 @@ TEST_F(SweepErrors, MergeOfAnythingButAResultsObjectNamesTheFileAndKey) {
                  {"same file"});
 }
 
+// An output that is one of the files being merged would replace it: refused, the input kept.
+TEST_F(SweepErrors, MergeRefusesAnOutputThatIsOneOfItsInputs) {
+  const std::string good = result("good.json");
+  const std::string before = slurp(good);
+  expect_refused({"merge", good, "--csv", good}, {"--csv", good, "merged"});
+  fs::create_symlink(good, dir_ + "/link.csv");
+  expect_refused({"merge", good, "--csv", dir_ + "/link.csv"}, {"--csv", "merged"});
+  EXPECT_EQ(slurp(good), before);
+}
+
 TEST_F(SweepErrors, AFullDiskIsExit1NamingThePath) {
   // A full device of our own (/dev/full's numbers): every write fails with ENOSPC.
   const std::string full = dir_ + "/full";
