@@ -308,6 +308,8 @@ int sweep(int argc, char** argv) {
       }
     }
   }
+  // --dry-run asks for just those checks: nothing runs, nothing is written (not even --out-dir).
+  if (std::find(pass.begin(), pass.end(), "--dry-run") != pass.end()) return 0;
   // Our own temporary folder unless the user named one: private, unique, removed at the end.
   TempDir temp;
   if (out_dir.empty() && !out.emit.empty()) out_dir = "sweep-results";
