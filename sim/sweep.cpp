@@ -405,6 +405,8 @@ int sweep(int argc, char** argv) {
 }
 
 int merge(int argc, char** argv) {
+  // SIGINT/SIGTERM wait until the merge looks for them: before writing, and after (gnuplot).
+  SignalHold signals;
   Outputs out;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
@@ -444,7 +446,14 @@ int merge(int argc, char** argv) {
       throw UsageError("merge: '" + it->second + "' and '" + f +
                        "' hold the same point (the same configuration)");
   }
+  auto interrupted = [](int sig, const char* what) {
+    std::cerr << "dmasim merge: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << "; "
+              << what << "\n";
+    return 128 + sig;
+  };
+  if (const int sig = signals.take_pending()) return interrupted(sig, "nothing written");
   write_outputs(records, out);
+  if (const int sig = signals.take_pending()) return interrupted(sig, "its outputs were written");
   bool failed = false;
   for (const ResultRecord& r : records) {
     if (r.passed()) continue;
