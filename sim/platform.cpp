@@ -12,6 +12,7 @@
 #include "models/hw_fault.h"
 #include "models/page.h"
 #include "models/sim_time.h"
+#include "sim/params.h"
 
 namespace dmasim {
 
@@ -189,8 +190,8 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
     std::string known;
     for (const MiniportEntry& m : miniports())
       known += (known.empty() ? "" : "|") + std::string(m.name);
-    throw std::invalid_argument("--miniport: invalid value '" + cfg_.miniport + "' (expected " +
-                                known + ")");
+    throw std::invalid_argument("--miniport: invalid value '" + clipped(cfg_.miniport) +
+                                "' (expected " + known + ")");
   }
   if (miniport->DriverEntry(&init, nullptr) != NO_ERROR)
     throw std::runtime_error("miniport '" + cfg_.miniport + "': DriverEntry failed");

@@ -8,12 +8,14 @@ namespace dmasim {
 
 std::vector<std::uint64_t> parse_point_list(const std::string& text, const std::string& option) {
   auto bad = [&](const std::string& why) {
-    return UsageError(option + ": invalid list '" + text + "' (" + why +
+    return UsageError(option + ": invalid list '" + clipped(text) + "' (" + why +
                       "; expected e.g. 1,2,4 or 1..256x2 or 4..64+4)");
   };
   auto number = [&](const std::string& s) {
     std::uint64_t v = 0;
-    if (!ParamSet::parse_number(s, ParamSet::NumberSyntax::kCount, &v)) throw bad("'" + s + "'");
+    // The list is quoted already: the item only briefly, so the line stays short.
+    const std::string item = s.size() > 40 ? clipped(s.substr(0, 40)) + "..." : clipped(s);
+    if (!ParamSet::parse_number(s, ParamSet::NumberSyntax::kCount, &v)) throw bad("'" + item + "'");
     return v;
   };
   std::vector<std::uint64_t> out;

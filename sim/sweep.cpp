@@ -53,7 +53,7 @@ struct Outputs {
     std::vector<const OutputTarget*> targets;
     if (!plot.empty()) {
       if (!(ends_with(plot, ".png") || ends_with(plot, ".svg")))
-        throw UsageError("--plot: '" + plot + "' must end in .png or .svg");
+        throw UsageError("--plot: '" + clipped(plot) + "' must end in .png or .svg");
       if (!on_path("gnuplot"))
         throw UsageError("--plot: gnuplot is not on PATH (install gnuplot-nox)");
     }
@@ -90,7 +90,7 @@ std::string need_value(int& i, int argc, char** argv, const std::string& opt) {
 unsigned parse_jobs(const std::string& v) {
   std::uint64_t n = 0;
   if (!ParamSet::parse_number(v, ParamSet::NumberSyntax::kCount, &n) || n < 1 || n > 256)
-    throw UsageError("--jobs: invalid value '" + v + "' (expected 1..256)");
+    throw UsageError("--jobs: invalid value '" + clipped(v) + "' (expected 1..256)");
   return static_cast<unsigned>(n);
 }
 
@@ -213,7 +213,7 @@ int sweep(int argc, char** argv) {
     } else if (name == "series") {
       const auto eq = v.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
-        throw UsageError("--series: invalid value '" + v + "' (expected PARAM=V1,V2,...)");
+        throw UsageError("--series: invalid value '" + clipped(v) + "' (expected PARAM=V1,V2,...)");
       series_param = ParamSet::canonical(v.substr(0, eq));
       if (series_param == "map-registers")
         throw UsageError("--series: '" + v.substr(0, eq) +
@@ -299,6 +299,8 @@ int sweep(int argc, char** argv) {
       }
     }
   }
+  // --dry-run asks for just those checks: nothing runs, nothing is written (not even --out-dir).
+  if (std::find(pass.begin(), pass.end(), "--dry-run") != pass.end()) return 0;
   // Our own temporary folder unless the user named one: private, unique, removed at the end.
   TempDir temp;
   if (out_dir.empty() && !out.emit.empty()) out_dir = "sweep-results";
@@ -394,6 +396,8 @@ int sweep(int argc, char** argv) {
 }
 
 int merge(int argc, char** argv) {
+  // SIGINT/SIGTERM wait until the merge looks for them: before writing, and after (gnuplot).
+  SignalHold signals;
   Outputs out;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
@@ -423,13 +427,24 @@ int merge(int argc, char** argv) {
     if (::stat(f.c_str(), &st) == 0) {
       const auto [it, fresh] = inodes.emplace(std::pair{st.st_dev, st.st_ino}, f);
       if (!fresh) throw UsageError("merge: '" + it->second + "' and '" + f + "' are the same file");
+      // Writing it would replace a file being merged.
+      for (const OutputTarget* t : {&out.csv_target, &out.plot_target})
+        if (!t->path.empty() && t->exists && t->dev == st.st_dev && t->ino == st.st_ino)
+          throw UsageError(t->option + ": '" + t->path + "' is '" + f + "', a file being merged");
     }
     const auto [it, fresh] = points.emplace(point_key(records.back()), f);
     if (!fresh)
       throw UsageError("merge: '" + it->second + "' and '" + f +
                        "' hold the same point (the same configuration)");
   }
+  auto interrupted = [](int sig, const char* what) {
+    std::cerr << "dmasim merge: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << "; "
+              << what << "\n";
+    return 128 + sig;
+  };
+  if (const int sig = signals.take_pending()) return interrupted(sig, "nothing written");
   write_outputs(records, out);
+  if (const int sig = signals.take_pending()) return interrupted(sig, "its outputs were written");
   bool failed = false;
   for (const ResultRecord& r : records) {
     if (r.passed()) continue;

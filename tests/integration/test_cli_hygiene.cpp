@@ -151,6 +151,14 @@ TEST_F(Hygiene, MessagesQuoteAtMost200CharactersOfAValue) {
   expect_usage_error({"--size", big}, "...'");
   expect_usage_error({"--" + big}, "unknown option");
   expect_usage_error({"--inject", "hw:" + big}, "...'");
+  // Values checked by name rather than by the parameter table, and the sweep's own options.
+  expect_usage_error({"--miniport", big}, "...'");
+  expect_usage_error({"sweep", "--map-registers", "1", "--csv", path("s.csv"), "--jobs", big},
+                     "...'");
+  expect_usage_error({"sweep", "--map-registers", "1," + big, "--csv", path("s.csv")}, "...'");
+  expect_usage_error({"sweep", "--map-registers", "1", "--csv", path("s.csv"), "--series", big},
+                     "...'");
+  expect_usage_error({"sweep", "--map-registers", "1", "--plot", big}, "...'");
   // A syntax error's "last read" token is quoted by the parser: cut too.
   expect_usage_error({"--config", config("bad.json", "{\"size\": \"" + big)}, "not valid JSON");
 }

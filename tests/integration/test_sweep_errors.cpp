@@ -101,6 +101,37 @@ TEST_F(SweepErrors, MergeOfAnythingButAResultsObjectNamesTheFileAndKey) {
                  {"same file"});
 }
 
+// An output that is one of the files being merged would replace it: refused, the input kept.
+TEST_F(SweepErrors, MergeRefusesAnOutputThatIsOneOfItsInputs) {
+  const std::string good = result("good.json");
+  const std::string before = slurp(good);
+  expect_refused({"merge", good, "--csv", good}, {"--csv", good, "merged"});
+  fs::create_symlink(good, dir_ + "/link.csv");
+  expect_refused({"merge", good, "--csv", dir_ + "/link.csv"}, {"--csv", "merged"});
+  EXPECT_EQ(slurp(good), before);
+}
+
+// --dry-run among a sweep's options checks every point as a sweep does and runs none: exit 0
+// with nothing written (each point used to dry-run as a "failed" point, exit 1).
+TEST_F(SweepErrors, DryRunChecksEveryPointAndRunsNone) {
+  const std::string csv = dir_ + "/s.csv", jobs = dir_ + "/jobs.txt";
+  EXPECT_EQ(dmasim({"sweep", "--map-registers", "1,2", "--size", "4K", "--csv", csv, "--dry-run"}),
+            0)
+      << err_;
+  EXPECT_EQ(err_, "");
+  EXPECT_EQ(out_.find("[1/"), std::string::npos) << "a point ran: " << out_;
+  EXPECT_EQ(dmasim({"sweep", "--map-registers", "1,2", "--size", "4K", "--emit-jobs", jobs,
+                    "--out-dir", dir_ + "/results", "--dry-run"}),
+            0)
+      << err_;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    const std::string name = e.path().filename().string();
+    EXPECT_TRUE(name == ".stdout" || name == ".stderr") << "written: " << e.path();
+  }
+  expect_refused({"sweep", "--map-registers", "1,65537", "--csv", csv, "--dry-run"},
+                 {"--map-registers"});
+}
+
 TEST_F(SweepErrors, AFullDiskIsExit1NamingThePath) {
   // A full device of our own (/dev/full's numbers): every write fails with ENOSPC.
   const std::string full = dir_ + "/full";

@@ -95,4 +95,30 @@ TEST_F(SweepSignals, TheTemporaryFolderIsRemovedWhenTheSweepEnds) {
   EXPECT_TRUE(fs::exists(dir_ + "/keep/point-0.json"));
 }
 
+// A merge stopped by SIGTERM exits 143 and writes nothing (it used to ignore the signal, write
+// the CSV and exit 0). The signal is pending, blocked, from before dmasim starts: it is there
+// whenever the merge looks, with no race on when it is sent.
+TEST_F(SweepSignals, MergeStoppedBySigtermExits143AndWritesNothing) {
+  const std::string a = result("a.json"), b = result("b.json", {"--map-registers", "2"});
+  const std::string csv = dir_ + "/m.csv", out = dir_ + "/.stdout", err = dir_ + "/.stderr";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    sigset_t term;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, nullptr);
+    raise(SIGTERM);
+    execl(DMASIM_BIN, DMASIM_BIN, "merge", a.c_str(), b.c_str(), "--csv", csv.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  EXPECT_EQ(finish(pid), 143) << out_ << err_;
+  EXPECT_FALSE(fs::exists(csv)) << "written although interrupted";
+  EXPECT_NE(err_.find("SIGTERM"), std::string::npos) << err_;
+}
+
 }  // namespace
