@@ -39,6 +39,7 @@ void install_signal_handlers() {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  set_output_stop_flag(&g_stop);
 }
 
 void quiet_systemc() {
@@ -69,6 +70,7 @@ Outputs check_outputs(const SimConfig& cfg) {
   for (const auto* t : {&o.json, &o.vcd, &o.rtl_vcd})
     if (*t) all.push_back(&**t);
   check_distinct(all);
+  for (const OutputTarget* t : all) check_not_input(*t, cfg.config_file, "--config");
   return o;
 }
 
@@ -161,9 +163,12 @@ int run_main(int argc, char* argv[]) {
   if (failure.empty() && json) note(json->commit(), json->error());
   if (!failure.empty()) {
     std::cerr << "dmasim: " << failure << "\n";
+    return g_stop ? 128 + g_stop : 1;
+  }
+  if (!json_on_stdout && !cfg.quiet && !(std::cout << summary(results) << std::flush)) {
+    std::cerr << "dmasim: cannot write the summary to standard output\n";
     return 1;
   }
-  if (!json_on_stdout && !cfg.quiet) std::cout << summary(results) << std::flush;
   const std::string status = results["status"].get<std::string>();
   if (status == "ok") return 0;
   std::cerr << "dmasim: " << status << ": " << results["error"].get<std::string>() << "\n";
@@ -186,7 +191,8 @@ int guarded_run(int argc, char** argv) {
     }
     return 1;
   } catch (...) {
-    return report_current_exception(nullptr);
+    const int status = report_current_exception(nullptr);
+    return g_stop && status == 1 ? 128 + g_stop : status;  // e.g. stopped waiting on a FIFO
   }
 }
 

@@ -143,6 +143,23 @@ void check_distinct(const std::vector<const OutputTarget*>& targets) {
   }
 }
 
+void check_not_input(const OutputTarget& target, const std::string& input,
+                     const std::string& input_option) {
+  struct stat st {};
+  if (input.empty() || !target.exists || ::stat(input.c_str(), &st) != 0) return;
+  if (st.st_dev == target.dev && st.st_ino == target.ino && !S_ISCHR(st.st_mode))
+    throw UsageError(target.option + ": " + in_quotes(target.path) + " is the file " +
+                     input_option + " reads; it would be replaced");
+}
+
+namespace {
+const volatile int* g_stop_flag = nullptr;
+}  // namespace
+
+void set_output_stop_flag(const volatile int* flag) {
+  g_stop_flag = flag;
+}
+
 OutputWriter::OutputWriter(const OutputTarget& target) : target_(target) {
   switch (target_.kind) {
     case OutputTarget::Kind::kDescriptor:
@@ -150,8 +167,22 @@ OutputWriter::OutputWriter(const OutputTarget& target) : target_(target) {
       if (fd_ < 0) fail("cannot write", errno);
       break;
     case OutputTarget::Kind::kInPlace:
-      fd_ = ::open(target_.file.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
-      if (fd_ < 0) fail("cannot open", errno);
+      // A FIFO without a reader: wait for one (as a shell's redirection would), but not past a
+      // SIGINT/SIGTERM; a blocking open() would sleep through the signal (SA_RESTART).
+      for (;;) {
+        fd_ = ::open(target_.file.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+        if (fd_ >= 0 || errno != ENXIO) break;
+        if (g_stop_flag && *g_stop_flag) {
+          errno = EINTR;
+          break;
+        }
+        ::usleep(20000);
+      }
+      if (fd_ < 0) {
+        fail("cannot open", errno);
+        break;
+      }
+      ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);  // writes block as usual
       break;
     case OutputTarget::Kind::kReplace: {
       // Hidden, unique, beside the target: the rename is atomic and stays on one file system.

@@ -49,6 +49,15 @@ void check_distinct(const std::vector<const OutputTarget*>& targets);
 // Reports failures by value, not by exception: it is used after a simulation, where throwing
 // across SystemC's coroutine stacks confuses AddressSanitizer. After the first failure every
 // call returns false, error() says what failed, and nothing is left behind.
+// Throws UsageError if the target is the existing file `input` (which `input_option` reads):
+// an output must never replace what the run reads (--config c.json --json c.json).
+void check_not_input(const OutputTarget& target, const std::string& input,
+                     const std::string& input_option);
+
+// Where the process's stop flag lives (set by its SIGINT/SIGTERM handler): opening a FIFO that
+// has no reader yet waits for one, and gives up when the flag is set.
+void set_output_stop_flag(const volatile int* flag);
+
 class OutputWriter {
  public:
   // Opens the target (for kReplace, a new temporary beside it).

@@ -17,6 +17,9 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   std::uint64_t bytes = 0, expected_chunks = 0, done = 0;
   std::string error;
   bool data_ok = o.finished;
+  bool mismatch = false;  // a completed request's data was wrong
+  // Stopped by a signal: what completed was checked; the rest was not, which is no failure.
+  const char* unchecked = o.interrupted_by ? "incomplete" : "fail";
   struct PerChannel {
     std::uint64_t requests = 0, bytes = 0, chunks = 0, first = ~0ULL, last = 0;
     bool to_device = false, from_device = false, ok = true;
@@ -62,6 +65,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
     }
     if (!r.data_ok) {
       data_ok = false;
+      mismatch = true;
       c.ok = false;
       if (error.empty()) error = "request " + std::to_string(i) + ": " + r.mismatch;
     }
@@ -117,7 +121,9 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                            {"chunks", c.chunks},
                            {"sim_time_ns", ns},
                            {"throughput_GBps", ns > 0 ? c.bytes / ns : 0.0},
-                           {"data_check", c.ok && c.requests > 0 ? "pass" : "fail"}});
+                           {"data_check", c.ok && c.requests > 0 ? "pass"
+                                          : c.ok                ? unchecked
+                                                                : "fail"}});
   }
   // First request to last completion; a run that stalled counts up to where it stopped.
   const std::uint64_t end_ps = o.finished ? o.last_done_ps : now_ps();
@@ -152,7 +158,7 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
   j["timer_dpcs"] = cpu.timer_dpc_count();
   j["sim_time_ns"] = sim_ns;
   j["throughput_GBps"] = sim_ns > 0 ? bytes / sim_ns : 0.0;
-  j["data_check"] = data_ok && done == results.size() ? "pass" : "fail";
+  j["data_check"] = data_ok && done == results.size() ? "pass" : mismatch ? "fail" : unchecked;
   const Iommu* mmu = p.iommu();
   j["iommu"] = {{"enabled", mmu != nullptr},
                 {"iotlb_hits", mmu ? mmu->iotlb().hits() : 0},

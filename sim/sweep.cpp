@@ -252,6 +252,7 @@ int sweep(int argc, char** argv) {
   if (series_values.empty()) series_values.push_back("");
   // Every point is checked as its dmasim would check it, before any runs; two points that come
   // out the same (a series value given twice, 1M and 1024K) would be one point counted twice.
+  std::string config_file;                  // what every point reads: no output may replace it
   std::map<std::string, std::string> keys;  // effective configuration -> the point's name
   for (const std::string& sv : series_values) {
     for (std::uint64_t n : points) {
@@ -263,6 +264,7 @@ int sweep(int argc, char** argv) {
       SimConfig cfg;
       std::string help;
       parse_cli(static_cast<int>(av.size()), av.data(), 1, cfg, &help);
+      config_file = cfg.config_file;
       if (!cfg.json.empty() || !cfg.vcd.empty())
         throw UsageError(std::string("--config: key '") + (cfg.json.empty() ? "vcd" : "json") +
                          "' is a per-run output, not allowed in a sweep (see --out-dir)");
@@ -277,6 +279,8 @@ int sweep(int argc, char** argv) {
                          " given twice (the same configuration)");
     }
   }
+  for (const OutputTarget* t : {&out.csv_target, &out.plot_target, &out.emit_target})
+    if (!t->path.empty()) check_not_input(*t, config_file, "--config");
   // What only the built platform checks (miniport, injections, VRAM, RAM) is asked of dmasim
   // itself (--dry-run) before anything runs. None of it depends on --map-registers, so the
   // smallest and largest point of each series stand for all of its points.

@@ -277,6 +277,7 @@ TEST_F(Outputs, SigintAndSigtermStopARunWithValidResultsAndWaves) {
     EXPECT_EQ(files(), (std::set<std::string>{"r.json", "w.vcd"}));
     const json j = json::parse(slurp(out("r.json")));
     EXPECT_EQ(j["status"], "interrupted");
+    EXPECT_EQ(j["data_check"], "incomplete");  // what completed passed; the rest is unchecked
     EXPECT_NE(j["error"].get<std::string>().find(name), std::string::npos) << j["error"];
     EXPECT_NE(j["error"].get<std::string>().find("ns simulated"), std::string::npos);
     EXPECT_GT(j["sim_time_ns"].get<double>(), 0.0);
@@ -315,6 +316,34 @@ TEST_F(Outputs, PlatformWavesOnlyInsideTheWindow) {
   // Data moves in the window: 1 MiB at about 3 GB/s takes about 350 us.
   EXPECT_GT(sigs.at("bytes_moved").changes.size(), 10u);
   EXPECT_GT(sigs.at("bytes_moved").changes.front().second, 0u);
+}
+
+TEST_F(Outputs, AnOutputNeverReplacesTheConfigItReads) {
+  std::ofstream(out("c.json")) << "{\"size\": 4096}";
+  fs::create_symlink("c.json", out("alias.json"));
+  for (const char* target : {"c.json", "alias.json"}) {
+    const Result r = run({"--config", out("c.json"), "--quiet", "--json", out(target)});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    one_line_naming(r, "--config");
+    EXPECT_EQ(slurp(out("c.json")), "{\"size\": 4096}");
+  }
+  const Result s =
+      run({"sweep", "--map-registers", "1,2", "--config", out("c.json"), "--csv", out("c.json")});
+  EXPECT_EQ(s.exit_code, 2) << s.err;
+  EXPECT_EQ(slurp(out("c.json")), "{\"size\": 4096}");
+}
+
+// A FIFO nobody reads yet: the run waits for a reader, as a shell redirection would, but a
+// SIGTERM still ends it (143), with nothing left behind.
+TEST_F(Outputs, SigtermEndsAWaitForAFifoReader) {
+  ASSERT_EQ(mkfifo(out("pipe").c_str(), 0644), 0);
+  no_leak_check_ = true;
+  const pid_t pid = start({"--size", "4K", "--quiet", "--vcd", out("pipe")});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  kill(pid, SIGTERM);
+  const Result r = finish(pid);
+  EXPECT_EQ(r.exit_code, 143) << r.err;
+  EXPECT_EQ(files(), std::set<std::string>{"pipe"});
 }
 
 TEST_F(Outputs, VersionIsPrintedAndInTheResults) {
