@@ -101,7 +101,11 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
             (cfg.hw_fault == "iommu-fault"
                  ? "the miniport called VideoPortStartDma " +
                        std::to_string(p.video_port().stats().start_dma) + " time(s)"
-                 : "the engine made " + std::to_string(p.engine_starts()) + " run(s)");
+                 : "the engine made " + std::to_string(p.engine_starts()) + " run(s)" +
+                       (p.engine_starts() >= cfg.hw_fault_run
+                            ? ", and run " + std::to_string(cfg.hw_fault_run) +
+                                  " had nothing this fault applies to"
+                            : ""));
   } else if (cfg.inject.rfind("driver:", 0) == 0 && violations.empty()) {
     never = "--inject " + cfg.inject +
             " never showed: the DMA verifier reported no violation (the bug needs a request "
@@ -122,8 +126,8 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
                            {"sim_time_ns", ns},
                            {"throughput_GBps", ns > 0 ? c.bytes / ns : 0.0},
                            {"data_check", c.ok && c.requests > 0 ? "pass"
-                                          : c.ok                ? unchecked
-                                                                : "fail"}});
+                                          : c.ok                 ? unchecked
+                                                                 : "fail"}});
   }
   // First request to last completion; a run that stalled counts up to where it stopped.
   const std::uint64_t end_ps = o.finished ? o.last_done_ps : now_ps();

@@ -385,8 +385,9 @@ int sweep(int argc, char** argv) {
   });
   if (stop) {
     std::cerr << "dmasim sweep: interrupted by " << (stop == SIGINT ? "SIGINT" : "SIGTERM") << ": "
-              << records.size() << " of " << all.size()
-              << " points finished; the CSV and plot hold only those\n";
+              << records.size() << " of " << all.size() << " points finished"
+              << (records.empty() ? "; nothing written" : "; what is written holds only those")
+              << "\n";
     write_outputs(records, out);
     return 128 + stop;
   }

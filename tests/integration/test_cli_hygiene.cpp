@@ -381,6 +381,11 @@ TEST_F(Hygiene, AnInjectionThatNeverFiredFailsTheRun) {
                 "--engine", "rtl", "--requests", "2"},
                1);
   EXPECT_EQ(j["error"], "--inject hw:write-error@chunk=3 never fired: the engine made 2 run(s)");
+  // Run 1 happened but moved data to the device only: the message says why it did not fire.
+  j = run_json({"--inject", "hw:write-error@chunk=1", "--channels", "2", "--size", "64K"}, 1);
+  EXPECT_EQ(j["error"],
+            "--inject hw:write-error@chunk=1 never fired: the engine made 2 run(s), and run 1 had "
+            "nothing this fault applies to");
   j = run_json({"--inject", "hw:iommu-fault@chunk=9", "--iommu", "on", "--size", "128K"}, 1);
   EXPECT_EQ(j["error"],
             "--inject hw:iommu-fault@chunk=9 never fired: the miniport called VideoPortStartDma 2 "
