@@ -40,8 +40,9 @@ int inherited_descriptor(const std::string& path) {
   return -1;
 }
 
+// A path in a message: at most kQuoteMax characters of it, so the message stays one short line.
 std::string in_quotes(const std::string& path) {
-  return "'" + path + "'";
+  return "'" + clipped(path) + "'";
 }
 
 mode_t new_file_mode() {

@@ -346,6 +346,14 @@ TEST_F(Outputs, SigtermEndsAWaitForAFifoReader) {
   EXPECT_EQ(files(), std::set<std::string>{"pipe"});
 }
 
+TEST_F(Outputs, AVeryLongPathIsQuotedShortInItsMessage) {
+  const std::string path = out(std::string(3000, 'd') + "/r.json");  // a folder that is not there
+  const Result r = run({"--size", "4K", "--json", path});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  one_line_naming(r, "--json");
+  EXPECT_LT(r.err.size(), 600u) << r.err.size();
+}
+
 TEST_F(Outputs, VersionIsPrintedAndInTheResults) {
   const Result v = run({"--version"});
   ASSERT_EQ(v.exit_code, 0);
