@@ -2,13 +2,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "models/sim_time.h"
 
 namespace dmasim {
 
-InterruptController::InterruptController(sc_core::sc_module_name name, Cpu& cpu)
-    : sc_module(name), msi("msi"), cpu_(cpu) {
+InterruptController::InterruptController(sc_core::sc_module_name name, std::uint64_t delivery_ps,
+                                         std::function<void(unsigned)> deliver)
+    : sc_module(name), msi("msi"), delivery_ps_(delivery_ps), deliver_(std::move(deliver)) {
   msi.register_b_transport(this, &InterruptController::b_transport);
   SC_METHOD(arrive);
   sensitive << arrivals_;
@@ -24,7 +26,7 @@ void InterruptController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_
 }
 
 void InterruptController::signal(unsigned vector, const sc_core::sc_time& delay) {
-  const sc_core::sc_time at = delay + from_ps(cpu_.costs().msi_to_isr_ps);
+  const sc_core::sc_time at = delay + from_ps(delivery_ps_);
   in_flight_.push_back({now_ps() + to_ps(at), vector});
   arrivals_.notify(at);
 }
@@ -35,7 +37,7 @@ void InterruptController::arrive() {
   std::stable_sort(in_flight_.begin(), in_flight_.end(),
                    [](const Arrival& a, const Arrival& b) { return a.at_ps < b.at_ps; });
   while (!in_flight_.empty() && in_flight_.front().at_ps <= now) {
-    cpu_.request_interrupt(in_flight_.front().vector);
+    deliver_(in_flight_.front().vector);
     in_flight_.erase(in_flight_.begin());
   }
 }

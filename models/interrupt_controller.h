@@ -1,15 +1,16 @@
 // Message-signalled interrupt delivery: an MSI write arriving at the root complex reaches the CPU
-// after the configured delivery latency (MSI -> ISR entry, firmware/kernel/cpu_costs.h). Each MSI
+// after a delivery latency (the platform passes the CPU's MSI -> ISR entry cost,
+// firmware/kernel/cpu_costs.h, and where to deliver: models/ know no CPU). Each MSI
 // is one edge; MSIs in flight queue, none is lost. Not modelled: vectors, priorities, masking.
 #pragma once
 
 #include <tlm_utils/simple_target_socket.h>
 
+#include <cstdint>
+#include <functional>
 #include <systemc>
 #include <tlm>
 #include <vector>
-
-#include "firmware/kernel/cpu.h"
 
 namespace dmasim {
 
@@ -18,7 +19,9 @@ class InterruptController : public sc_core::sc_module {
   tlm_utils::simple_target_socket<InterruptController> msi;
 
   SC_HAS_PROCESS(InterruptController);
-  InterruptController(sc_core::sc_module_name name, Cpu& cpu);
+  // deliver(vector) raises the interrupt at its destination, delivery_ps after the message.
+  InterruptController(sc_core::sc_module_name name, std::uint64_t delivery_ps,
+                      std::function<void(unsigned)> deliver);
 
   std::uint64_t messages() const { return messages_; }
   // A message from a host-side source (the IOMMU's fault event), arriving after delay.
@@ -27,7 +30,8 @@ class InterruptController : public sc_core::sc_module {
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
 
-  Cpu& cpu_;
+  std::uint64_t delivery_ps_;
+  std::function<void(unsigned)> deliver_;
   void arrive();  // a queued message reaches the CPU
 
   struct Arrival {

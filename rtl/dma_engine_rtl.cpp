@@ -11,7 +11,6 @@
 #include "models/bus_master.h"
 #include "models/dma_regs.h"
 #include "models/sim_time.h"
-#include "sim/config.h"
 
 // Verilated headers after <systemc>: they must see sc_time_stamp as the one from sc_core.
 using sc_core::sc_time_stamp;
@@ -542,25 +541,6 @@ void DmaEngineRtl::thread() {
                                                       : time_of(target);
     sc_core::wait(t > now_ps() ? from_ps(t - now_ps()) : sc_core::SC_ZERO_TIME);
   }
-}
-
-std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg, std::uint64_t bar0,
-                                           const std::string& vcd) {
-  RtlEngineParams p;
-  p.bar0_base = bar0;
-  p.vram_bytes = cfg.vram_bytes;
-  p.quantum_ps = cfg.rtl_quantum_ps;
-  p.addr64 = !cfg.dma32;
-  p.clock_ps = cfg.rtl_clock_ps;
-  p.vcd = vcd;
-  p.waves_from_ps = cfg.waves_from_ps;
-  p.waves_to_ps = cfg.waves_to_ps;
-  p.fault = cfg.hw_fault;
-  p.fault_run = cfg.hw_fault_run;
-  // For comparison runs only: skipping waits changes no result, only the wall time.
-  const char* skip = std::getenv("DMASIM_RTL_SKIP_WAITS");
-  p.skip_waits = !(skip && std::string(skip) == "off");
-  return std::make_unique<DmaEngineRtl>("engine", p);
 }
 
 }  // namespace dmasim

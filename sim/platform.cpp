@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <stdexcept>
 
@@ -12,6 +13,9 @@
 #include "models/hw_fault.h"
 #include "models/page.h"
 #include "models/sim_time.h"
+#ifdef DMASIM_HAVE_RTL
+#include "rtl/dma_engine_rtl.h"
+#endif
 #include "sim/params.h"
 
 namespace dmasim {
@@ -32,13 +36,7 @@ std::vector<FrameAllocator::Range> buffer_ranges(std::uint64_t bytes, bool above
   return r;
 }
 
-#ifdef DMASIM_HAVE_RTL
-// Where the bridge writes the RTL's own waves (main streams them beside the platform's VCD).
-std::string rtl_vcd_path(const SimConfig& cfg) {
-  return cfg.rtl_vcd_file;
-}
-
-#else
+#ifndef DMASIM_HAVE_RTL
 std::unique_ptr<DmaDevice> make_rtl_engine_unavailable() {
   throw std::invalid_argument("--engine: 'rtl' is not available in this build");
 }
@@ -114,7 +112,7 @@ void check_injection(const SimConfig& cfg, const std::vector<RequestSpec>& reque
 // The engine backend: the TLM model, or (--engine rtl) the Verilated RTL behind its bridge.
 std::unique_ptr<DmaDevice> make_engine(const SimConfig& cfg) {
 #ifdef DMASIM_HAVE_RTL
-  if (cfg.engine == "rtl") return make_rtl_engine(cfg, kBar0, rtl_vcd_path(cfg));
+  if (cfg.engine == "rtl") return make_rtl_engine(cfg, kBar0, cfg.rtl_vcd_file);
 #else
   if (cfg.engine == "rtl") return make_rtl_engine_unavailable();
 #endif
@@ -136,7 +134,7 @@ Platform::Platform(sc_core::sc_module_name name, const SimConfig& cfg,
       cpu_("cpu", cfg.cpu),
       memory_("memory", cfg.host_memory_bytes),
       rc_("root_complex"),
-      intc_("msi", cpu_),
+      intc_("msi", cfg.cpu.msi_to_isr_ps, [this](unsigned v) { cpu_.request_interrupt(v); }),
       link_("link", cfg.link),
       space_(buffer_frames_, kBufferVaBase, &memory_.store()) {
   if (requests_.empty() && cfg_.random) requests_ = random_requests(cfg_);
@@ -304,5 +302,27 @@ void Platform::trace(sc_core::sc_trace_file* tf) {
   sc_core::sc_trace(tf, link_.traced_busy[LinkOccupancy::kDownstream], "link_busy_downstream");
   if (iommu_) sc_core::sc_trace(tf, iommu_->traced_iotlb_misses, "iotlb_misses");
 }
+
+#ifdef DMASIM_HAVE_RTL
+// The bridge's parameters from the run's configuration (rtl/ knows nothing of SimConfig).
+std::unique_ptr<DmaDevice> make_rtl_engine(const SimConfig& cfg, std::uint64_t bar0,
+                                           const std::string& vcd) {
+  RtlEngineParams p;
+  p.bar0_base = bar0;
+  p.vram_bytes = cfg.vram_bytes;
+  p.quantum_ps = cfg.rtl_quantum_ps;
+  p.addr64 = !cfg.dma32;
+  p.clock_ps = cfg.rtl_clock_ps;
+  p.vcd = vcd;
+  p.waves_from_ps = cfg.waves_from_ps;
+  p.waves_to_ps = cfg.waves_to_ps;
+  p.fault = cfg.hw_fault;
+  p.fault_run = cfg.hw_fault_run;
+  // For comparison runs only: skipping waits changes no result, only the wall time.
+  const char* skip = std::getenv("DMASIM_RTL_SKIP_WAITS");
+  p.skip_waits = !(skip && std::string(skip) == "off");
+  return std::make_unique<DmaEngineRtl>("engine", p);
+}
+#endif
 
 }  // namespace dmasim
