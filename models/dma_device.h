@@ -32,6 +32,8 @@ class DmaDevice {
   virtual std::uint64_t cycles() const { return 0; }
   // Of them, the cycles actually evaluated (the RTL bridge skips those in which it only waits).
   virtual std::uint64_t evals() const { return 0; }
+  // Runs started so far, both channels counted together in start order (what @chunk=K counts).
+  virtual std::uint64_t runs() const = 0;
   // Hardware faults injected so far (--inject hw:...).
   virtual std::uint64_t faults_injected() const { return 0; }
   // Adds the engine's signals (engine_busy_ch0/1, bytes_moved) to a trace file.

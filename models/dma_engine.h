@@ -66,6 +66,7 @@ class DmaEngine : public sc_core::sc_module, public DmaDevice {
     fault_run_ = run;
   }
   std::uint64_t faults_injected() const override { return faults_injected_; }
+  std::uint64_t runs() const override { return all_runs_; }
   void trace(sc_core::sc_trace_file* tf) override;
   // The MSI capability, as the OS programs it in config space at enumeration.
   void set_msi(std::uint64_t addr, std::uint32_t data) override {

@@ -100,6 +100,7 @@ class DmaEngineRtl : public sc_core::sc_module, public DmaDevice {
   std::uint64_t cycles() const override { return clocked_; }
   std::uint64_t evals() const override { return evals_; }  // of them, evaluated
   std::uint64_t faults_injected() const override { return faults_injected_; }
+  std::uint64_t runs() const override { return all_runs_; }
 
  private:
   struct Beat {

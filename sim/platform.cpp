@@ -261,13 +261,6 @@ bool Platform::injected_refusal(std::uint64_t addr) const {
          addr < kBadDescriptorAddress + DMA_DESC_MAX_LENGTH;
 }
 
-std::uint64_t Platform::engine_starts() const {
-  std::uint64_t n = 0;
-  for (std::uint32_t ch = 0; ch < 2; ++ch)
-    n += videoport_->register_writes(ch * DMA_CH_STRIDE + DMA_DOORBELL);
-  return n;
-}
-
 std::uint64_t Platform::faults_injected() const {
   return engine_->faults_injected() + (iommu_mapper_ ? iommu_mapper_->faults_injected() : 0);
 }

@@ -74,8 +74,6 @@ class Platform : public sc_core::sc_module {
   std::uint64_t iommu_fault_interrupts() const { return iommu_fault_interrupts_; }
   // Hardware faults injected (--inject hw:...), by the engine or the IOMMU's mapper.
   std::uint64_t faults_injected() const;
-  // Doorbells the miniport rang: the engine's runs (counted as --inject hw:NAME@chunk=K counts).
-  std::uint64_t engine_starts() const;
   std::uint64_t host_memory_bytes_written() const { return memory_.bytes_written(); }
   std::uint64_t bounce_bytes() const { return bounce_ ? bounce_->bounce_bytes() : 0; }
   const std::vector<RequestSpec>& requests() const { return requests_; }

@@ -101,8 +101,8 @@ nlohmann::json make_results(const Platform& p, const nlohmann::json& config_json
             (cfg.hw_fault == "iommu-fault"
                  ? "the miniport called VideoPortStartDma " +
                        std::to_string(p.video_port().stats().start_dma) + " time(s)"
-                 : "the engine made " + std::to_string(p.engine_starts()) + " run(s)" +
-                       (p.engine_starts() >= cfg.hw_fault_run
+                 : "the engine made " + std::to_string(p.engine().runs()) + " run(s)" +
+                       (p.engine().runs() >= cfg.hw_fault_run
                             ? ", and run " + std::to_string(cfg.hw_fault_run) +
                                   " had nothing this fault applies to"
                             : ""));

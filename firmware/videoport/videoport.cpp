@@ -262,7 +262,6 @@ ULONG VideoPortReadRegisterUlong(PULONG Register) {
 VOID VideoPortWriteRegisterUlong(PULONG Register, ULONG Value) {
   VideoPortDevice& dev = VideoPortDevice::from_register(Register);
   const auto va = reinterpret_cast<std::uint64_t>(Register);
-  dev.count_register_write(static_cast<std::uint32_t>(va - dev.res().mmio_va_base));
   dev.cpu().mmio_write32(dev.res().bar0 + (va - dev.res().mmio_va_base), Value);
 }
 

@@ -76,12 +76,6 @@ class VideoPortDevice {
   VideoPortStats adapter_stats(std::size_t index) const {
     return index < adapter_stats_.size() ? adapter_stats_[index] : VideoPortStats{};
   }
-  // VideoPortWriteRegisterUlong calls by offset into BAR0 (the platform counts doorbells).
-  std::uint64_t register_writes(std::uint32_t offset) const {
-    const auto it = register_writes_.find(offset);
-    return it == register_writes_.end() ? 0 : it->second;
-  }
-  void count_register_write(std::uint32_t offset) { ++register_writes_[offset]; }
   int traced_map_registers = 0;  // map registers in use over all adapters, for sc_trace
 
   // Internals used by the VideoPort* functions.
@@ -121,7 +115,6 @@ class VideoPortDevice {
   VideoPortStats stats_;
   DmaVerifier verifier_;
   std::vector<VideoPortStats> adapter_stats_;
-  std::map<std::uint32_t, std::uint64_t> register_writes_;
   std::size_t adapters_created_ = 0;
   std::uint64_t start_dma_serial_ = 0;
   std::vector<std::unique_ptr<void, void (*)(void*)>> zombie_mdls_;
